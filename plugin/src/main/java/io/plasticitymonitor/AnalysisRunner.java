@@ -1,0 +1,57 @@
+package io.plasticitymonitor;
+
+import io.plasticitymonitor.analysis.LayerAnalyzer;
+import io.plasticitymonitor.analysis.LayerData;
+import io.plasticitymonitor.analysis.LayerMeasures;
+import io.plasticitymonitor.analysis.Thresholds;
+import io.plasticitymonitor.network.NetworkReader;
+import io.plasticitymonitor.network.NetworkSnapshot;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Turns a snapshot into a report: the analysis step, run on the analysis thread. */
+final class AnalysisRunner {
+  private static final Logger LOG = LoggerFactory.getLogger(AnalysisRunner.class);
+
+  private final String run;
+  private final Thresholds thresholds;
+  private final Set<SymmetryDetector> detectors;
+
+  AnalysisRunner(String run, Thresholds thresholds, Set<SymmetryDetector> detectors) {
+    this.run = run;
+    this.thresholds = thresholds;
+    this.detectors = Set.copyOf(detectors);
+  }
+
+  /**
+   * Analyses every layer of the snapshot. A user detector that throws loses only its own value
+   * (logged, and reported through {@code onDetectorFailure}); anything else propagates.
+   */
+  PlasticityReport analyze(NetworkSnapshot snapshot, long iteration, Instant takenAt,
+      Runnable onDetectorFailure) {
+    List<LayerMeasures> layers = new ArrayList<>();
+    Map<String, Map<String, Double>> symmetries = new LinkedHashMap<>();
+    for (LayerData data : NetworkReader.layerData(snapshot)) {
+      layers.add(LayerAnalyzer.analyze(data, thresholds));
+      if (!detectors.isEmpty()) {
+        Map<String, Double> values = new LinkedHashMap<>();
+        for (SymmetryDetector d : detectors) {
+          try {
+            values.put(d.name(), d.absorbedUnits(data));
+          } catch (RuntimeException e) {
+            LOG.warn("Symmetry detector '{}' failed on layer '{}'", d.name(), data.name(), e);
+            onDetectorFailure.run();
+          }
+        }
+        symmetries.put(data.name(), values);
+      }
+    }
+    return new PlasticityReport(run, iteration, takenAt, layers, symmetries);
+  }
+}

@@ -1,0 +1,68 @@
+package io.plasticitymonitor.analysis;
+
+import java.util.Objects;
+
+/**
+ * One layer's numbers, detached from the network and converted to double precision: everything the
+ * analysis reads. Arrays are row-major and are not modified by any analysis.
+ *
+ * @param name the layer's name as DL4J reports it
+ * @param units number of units (dense outputs or convolution output channels)
+ * @param fanIn inputs per unit (dense nIn; convolution nIn·kH·kW)
+ * @param weights the weight matrix {@code M = [fanIn, units]}: {@code weights[f * units + i]}
+ * @param bias {@code [units]}, or null when the layer has no bias
+ * @param outgoing null unless the layer is hidden; else {@code [units, outWidth]}: row {@code i}
+ *     is {@code z_i}, every weight of the consuming layers that reads unit {@code i}
+ * @param outWidth length of each {@code z_i}; 0 when {@code outgoing} is null
+ * @param activations null when not measured; else {@code [examples, units]} on the probe batch,
+ *     convolution channels averaged over spatial positions
+ * @param examples rows of {@code activations}; 0 when it is null
+ * @param machineEpsilon machine epsilon of the parameters' data type (2⁻²³ for float32, 2⁻⁵² for
+ *     float64), used by the numerical rank
+ * @param nonfiniteParameters count of NaN or ±Inf among the layer's parameters (weights and bias)
+ */
+public record LayerData(
+    String name,
+    int units,
+    int fanIn,
+    double[] weights,
+    double[] bias,
+    double[] outgoing,
+    int outWidth,
+    double[] activations,
+    int examples,
+    double machineEpsilon,
+    long nonfiniteParameters) {
+
+  public LayerData {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(weights, "weights");
+    if (units < 0 || fanIn < 0 || weights.length != (long) units * fanIn) {
+      throw new IllegalArgumentException("layer " + name + ": weights has " + weights.length
+          + " values, expected fanIn*units = " + fanIn + "*" + units);
+    }
+    if (bias != null && bias.length != units) {
+      throw new IllegalArgumentException("layer " + name + ": bias has " + bias.length
+          + " values, expected " + units);
+    }
+    if (outgoing == null ? outWidth != 0 : outgoing.length != (long) units * outWidth) {
+      throw new IllegalArgumentException("layer " + name + ": outgoing has "
+          + (outgoing == null ? "no" : outgoing.length) + " values, expected units*outWidth = "
+          + units + "*" + outWidth);
+    }
+    if (activations == null ? examples != 0 : activations.length != (long) examples * units) {
+      throw new IllegalArgumentException("layer " + name + ": activations has "
+          + (activations == null ? "no" : activations.length)
+          + " values, expected examples*units = " + examples + "*" + units);
+    }
+    if (!(machineEpsilon > 0 && machineEpsilon < 1)) {
+      throw new IllegalArgumentException("layer " + name + ": machineEpsilon must be in (0, 1) (got: "
+          + machineEpsilon + ")");
+    }
+  }
+
+  /** A hidden layer: its units feed a later layer with weights, whose weights we know. */
+  public boolean hidden() {
+    return outgoing != null;
+  }
+}

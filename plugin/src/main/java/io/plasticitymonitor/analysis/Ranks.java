@@ -1,0 +1,114 @@
+package io.plasticitymonitor.analysis;
+
+/**
+ * The four rank measures of a matrix (metric contract, item 5), the rotation symmetry's absorbing
+ * state: a direction the layer no longer uses (Ziyin, arXiv:2309.16932). With singular values
+ * {@code σ₁ ≥ σ₂ ≥ … ≥ 0}:
+ *
+ * <ul>
+ *   <li>{@code srank} — smallest {@code k} with {@code Σ_{i≤k} σ_i ≥ (1 − δ)·Σ σ_i}, {@code δ}
+ *       default 0.01 (Kumar, Agarwal, Ghosh &amp; Levine, "Implicit Under-Parameterization Inhibits
+ *       Data-Efficient Deep Reinforcement Learning", ICLR 2021);
+ *   <li>{@code effective} — {@code exp(−Σ p_k ln p_k)}, {@code p_k = σ_k/Σσ}, zero {@code p_k}
+ *       contributing 0 (Roy &amp; Vetterli, "The effective rank: a measure of effective
+ *       dimensionality", EUSIPCO 2007);
+ *   <li>{@code stable} — {@code Σσ_i²/σ₁²};
+ *   <li>{@code numerical} — {@code #{σ_k > σ₁·max(rows, cols)·eps}}, {@code eps} the machine epsilon
+ *       of the data's type (2⁻²³ float32, 2⁻⁵² float64): numpy's {@code matrix_rank} rule;
+ *   <li>{@code max} — {@code min(rows, cols)}.
+ * </ul>
+ *
+ * An all-zero or empty matrix has every rank 0 ({@code max} still {@code min(rows, cols)}).
+ */
+public final class Ranks {
+
+  private Ranks() {}
+
+  /**
+   * Rank measures from singular values.
+   *
+   * <p>Example: {@code diag(1, 1, 2, 1e-3)} has {@code σ = (2, 1, 1, 1e-3)}, {@code Σσ = 4.001}:
+   * srank 3 (2 + 1 + 1 = 4 ≥ 0.99·4.001), effective ≈ 2.83427, stable = 6.000001/4 = 1.50000025,
+   * numerical 4 for either epsilon.
+   *
+   * @param sigmaDescending singular values, largest first, all finite and ≥ 0 (as from
+   *     {@link SingularValues#of}); at most {@code min(rows, cols)} of them; not modified
+   * @param rows rows of the matrix
+   * @param cols columns of the matrix
+   * @param eps machine epsilon of the matrix's data type, in (0, 1)
+   * @param delta srank's {@code δ}, in [0, 1)
+   * @throws IllegalArgumentException on unsorted, negative or non-finite values or bad parameters
+   */
+  public static RankMeasures of(double[] sigmaDescending, int rows, int cols, double eps, double delta) {
+    if (rows < 0 || cols < 0) {
+      throw new IllegalArgumentException("negative dimension (got: " + rows + "x" + cols + ")");
+    }
+    int max = Math.min(rows, cols);
+    if (sigmaDescending.length > max) {
+      throw new IllegalArgumentException(sigmaDescending.length + " singular values for a " + rows
+          + "x" + cols + " matrix");
+    }
+    if (!(eps > 0 && eps < 1)) {
+      throw new IllegalArgumentException("eps must be in (0, 1) (got: " + eps + ")");
+    }
+    if (!(delta >= 0 && delta < 1)) {
+      throw new IllegalArgumentException("delta must be in [0, 1) (got: " + delta + ")");
+    }
+    for (int k = 0; k < sigmaDescending.length; k++) {
+      double s = sigmaDescending[k];
+      if (!(s >= 0 && s < Double.POSITIVE_INFINITY)
+          || (k > 0 && s > sigmaDescending[k - 1])) {
+        throw new IllegalArgumentException("singular values must be finite, ≥ 0 and descending (got: "
+            + s + " at " + k + ")");
+      }
+    }
+    double s1 = sigmaDescending.length == 0 ? 0 : sigmaDescending[0];
+    if (s1 == 0) {
+      return new RankMeasures(0, 0, 0, 0, max);
+    }
+    int n = sigmaDescending.length;
+    // Every measure but the numerical rank is scale-free: work on r_k = σ_k/σ₁ ∈ [0, 1], whose sums
+    // and squares cannot overflow. The total is the last prefix sum of the same loop, so srank
+    // reaches it exactly when δ = 0.
+    double[] prefix = new double[n];
+    double sum = 0;
+    for (int k = 0; k < n; k++) {
+      sum += sigmaDescending[k] / s1;
+      prefix[k] = sum;
+    }
+    double target = (1 - delta) * sum;
+    int srank = n;
+    for (int k = 0; k < n; k++) {
+      if (prefix[k] >= target) {
+        srank = k + 1;
+        break;
+      }
+    }
+    double entropy = 0;
+    double stable = 0;
+    double cutoff = s1 * Math.max(rows, cols) * eps; // numpy's tolerance, on σ itself
+    int numerical = 0;
+    for (double s : sigmaDescending) {
+      double r = s / s1;
+      if (r > 0) {
+        double p = r / sum;
+        entropy -= p * Math.log(p);
+      }
+      stable += r * r;
+      if (s > cutoff) {
+        numerical++;
+      }
+    }
+    return new RankMeasures(srank, Math.exp(entropy), stable, numerical, max);
+  }
+
+  /**
+   * Rank measures of a matrix: {@link SingularValues#of} then {@link #of(double[], int, int, double,
+   * double)}.
+   *
+   * @param rowMajor {@code rows × cols}, row-major, finite; not modified
+   */
+  public static RankMeasures ofMatrix(double[] rowMajor, int rows, int cols, double eps, double delta) {
+    return of(SingularValues.of(rowMajor, rows, cols), rows, cols, eps, delta);
+  }
+}

@@ -1,0 +1,270 @@
+package io.plasticitymonitor.export;
+
+import static io.plasticitymonitor.export.MeterNames.*;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+
+import io.micrometer.core.instrument.binder.MeterBinder;
+import io.plasticitymonitor.PlasticityReport;
+import io.plasticitymonitor.analysis.LayerMeasures;
+import io.plasticitymonitor.analysis.Percentiles;
+import io.plasticitymonitor.analysis.RankMeasures;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The monitor's meters. Callbacks publish plain numbers and immutable reports into volatile fields;
+ * gauges only read them (held strongly: a weakly held gauge reads NaN after a GC). Per-layer gauges
+ * are registered when a layer first appears in a report, only those that apply to it; {@link
+ * #close()} removes every meter this binder registered.
+ */
+public final class PlasticityMeters implements MeterBinder, AutoCloseable {
+  /** Base unit of fractions in 0..1; Micrometer's BaseUnits has none, Prometheus shows _ratio. */
+  static final String RATIO = "ratio";
+
+  private final String run;
+  private final List<Meter> registered = new ArrayList<>();
+  private final Set<String> layersBound = new HashSet<>();
+  private final Set<String> symmetriesBound = new HashSet<>();
+  private MeterRegistry registry;
+  private Timer analysisTimer;
+  private Counter errors;
+  private Counter skipped;
+  private Counter pushErrors;
+
+  private volatile PlasticityReport latest;
+  private volatile double tasks;
+  private volatile double taskEndScore = Double.NaN;
+  private volatile double taskEndAccuracy = Double.NaN;
+  private volatile double trainingScore = Double.NaN;
+
+  public PlasticityMeters(String run) {
+    this.run = run;
+  }
+
+  @Override
+  public synchronized void bindTo(MeterRegistry registry) {
+    if (this.registry != null) {
+      throw new IllegalStateException("PlasticityMeters of run '" + run + "' is already bound");
+    }
+    this.registry = registry;
+    Tags tags = Tags.of(TAG_RUN, run);
+    gauge(ABSORBED_UNITS, tags, "Over all hidden layers: (units dead by weights + merged units) / units",
+        RATIO, m -> m.latest == null ? Double.NaN : m.latest.absorbedRatio());
+    gauge(TASK, tags, "Tasks started so far in this run (1 during the first task)", null, m -> m.tasks);
+    gauge(TASK_END_SCORE, tags,
+        "Mean training score over the last 10% of the iterations of the last ended task", null,
+        m -> m.taskEndScore);
+    gauge(TASK_END_ACCURACY, tags, "Accuracy on the last ended task's evaluation data", null,
+        m -> m.taskEndAccuracy);
+    gauge(TRAINING_SCORE, tags, "Training score of the latest iteration", null, m -> m.trainingScore);
+    gauge(LAST_ANALYSIS_ITERATION, tags, "Iteration of the newest published analysis", null,
+        m -> m.latest == null ? Double.NaN : m.latest.iteration());
+    analysisTimer = keep(Timer.builder(ANALYSIS).tags(tags)
+        .description("Time of each plasticity analysis (snapshot and computation)").register(registry));
+    errors = keep(Counter.builder(ANALYSIS_ERRORS).tags(tags)
+        .description("Plasticity analyses (or parts of them) that failed").register(registry));
+    skipped = keep(Counter.builder(ANALYSIS_SKIPPED).tags(tags)
+        .description("Due plasticity analyses dropped because one was still running").register(registry));
+    pushErrors = keep(Counter.builder(PUSH_ERRORS).tags(tags)
+        .description("Pushes to the Pushgateway that failed after their retries").register(registry));
+    if (latest != null) {
+      bindLayers(latest);
+    }
+  }
+
+  /** Makes {@code report} the one the gauges read, registering gauges for layers seen first. */
+  public void publish(PlasticityReport report) {
+    latest = report;
+    bindLayers(report);
+  }
+
+  public PlasticityReport latest() {
+    return latest;
+  }
+
+  public void taskStarted(int index) {
+    tasks = index;
+  }
+
+  public void taskEnded(double endScore, double endAccuracy) {
+    taskEndScore = endScore;
+    taskEndAccuracy = endAccuracy;
+  }
+
+  public void trainingScore(double score) {
+    trainingScore = score;
+  }
+
+  public void analysisTime(long nanos) {
+    Timer t = analysisTimer;
+    if (t != null) {
+      t.record(nanos, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  public void analysisFailed() {
+    if (errors != null) {
+      errors.increment();
+    }
+  }
+
+  public void analysisSkipped() {
+    if (skipped != null) {
+      skipped.increment();
+    }
+  }
+
+  public void pushFailed() {
+    if (pushErrors != null) {
+      pushErrors.increment();
+    }
+  }
+
+  public double errorCount() {
+    return errors == null ? 0 : errors.count();
+  }
+
+  private synchronized void bindLayers(PlasticityReport report) {
+    if (registry == null) {
+      return;
+    }
+    for (LayerMeasures l : report.layers()) {
+      if (layersBound.add(l.layer())) {
+        bindLayer(l);
+      }
+    }
+    for (Map.Entry<String, Map<String, Double>> e : report.symmetries().entrySet()) {
+      for (String symmetry : e.getValue().keySet()) {
+        String layer = e.getKey();
+        if (symmetriesBound.add(layer + "\u0000" + symmetry)) {
+          gauge(SYMMETRY_UNITS, Tags.of(TAG_RUN, run, TAG_LAYER, layer, TAG_SYMMETRY, symmetry),
+              "Units in the absorbing states of a user-defined mirror symmetry", null,
+              m -> {
+                PlasticityReport r = m.latest;
+                Map<String, Double> s = r == null ? null : r.symmetries().get(layer);
+                Double v = s == null ? null : s.get(symmetry);
+                return v == null ? Double.NaN : v;
+              });
+        }
+      }
+    }
+  }
+
+  private void bindLayer(LayerMeasures first) {
+    String name = first.layer();
+    Tags t = Tags.of(TAG_RUN, run, TAG_LAYER, name);
+    layerGauge(LAYER_UNITS, t, "Units in the layer", name, l -> l.units());
+    layerGauge(NONFINITE_PARAMETERS, t, "NaN or infinite values among the layer's parameters", name,
+        l -> l.nonfiniteParameters());
+    layerGauge(WEIGHT_MAGNITUDE, t, "Mean absolute weight of the layer, biases excluded", name,
+        LayerMeasures::weightMagnitude);
+    bindRank(t, "weights", name, LayerMeasures::weightRank);
+    if (first.hidden()) {
+      layerGauge(DEAD_UNITS, t.and(TAG_CRITERION, "weights"),
+          "Units whose incoming and outgoing weights are both (near) zero: the absorbing state of the rescaling symmetry",
+          name, l -> l.unitMeasures() == null ? Double.NaN : l.unitMeasures().deadByWeights());
+      layerGauge(MERGED_UNITS, t,
+          "Alive units minus groups of identical units: the absorbing state of the permutation symmetry",
+          name, l -> l.unitMeasures() == null ? Double.NaN : l.unitMeasures().merged());
+      layerGauge(DISTINCT_UNITS, t, "Units minus dead and merged units: the layer's effective width",
+          name, l -> l.unitMeasures() == null ? Double.NaN : l.unitMeasures().distinct());
+      bindPercentiles(DEAD_DISTANCE, t,
+          "Units' norm product relative to the layer mean (0 = dead by weights, 1 = average)", name,
+          l -> l.unitMeasures() == null ? null : l.unitMeasures().deadDistance());
+      bindPercentiles(MERGE_DISTANCE, t,
+          "Relative distance of each alive unit's parameters to its nearest twin (0 = merged)", name,
+          l -> l.unitMeasures() == null ? null : l.unitMeasures().mergeDistance());
+    }
+    if (first.hidden() || first.activations() != null) {
+      layerGauge(DEAD_UNITS, t.and(TAG_CRITERION, "activations"),
+          "Units whose mean |activation| on the probe batch is at most tau times the layer's mean (tau-dormant)",
+          name, l -> l.activations() == null ? Double.NaN : l.activations().deadByActivations());
+      bindRank(t, "activations", name, l -> l.activations() == null ? null : l.activations().rank());
+    }
+  }
+
+  private void bindRank(Tags t, String of, String layer,
+      java.util.function.Function<LayerMeasures, RankMeasures> rank) {
+    Tags ot = t.and(TAG_OF, of);
+    String what = "weights".equals(of) ? "the weight matrix [fan_in, units]"
+        : "the probe activations [examples, units]";
+    layerGauge(RANK, ot.and(TAG_MEASURE, "srank"),
+        "Rank of " + what + " (rotation symmetry); measure says which", layer,
+        l -> value(rank.apply(l), r -> r.srank()));
+    layerGauge(RANK, ot.and(TAG_MEASURE, "effective"),
+        "Rank of " + what + " (rotation symmetry); measure says which", layer,
+        l -> value(rank.apply(l), RankMeasures::effective));
+    layerGauge(RANK, ot.and(TAG_MEASURE, "stable"),
+        "Rank of " + what + " (rotation symmetry); measure says which", layer,
+        l -> value(rank.apply(l), RankMeasures::stable));
+    layerGauge(RANK, ot.and(TAG_MEASURE, "numerical"),
+        "Rank of " + what + " (rotation symmetry); measure says which", layer,
+        l -> value(rank.apply(l), r -> r.numerical()));
+    layerGauge(RANK_MAX, ot, "Largest possible rank of " + what + ": min(rows, cols)", layer,
+        l -> value(rank.apply(l), r -> r.max()));
+  }
+
+  private void bindPercentiles(String meter, Tags t, String description, String layer,
+      java.util.function.Function<LayerMeasures, Percentiles> p) {
+    layerGauge(meter, t.and(TAG_STATISTIC, "p10"), description + "; statistic says which", layer,
+        l -> {
+          Percentiles x = p.apply(l);
+          return x == null ? Double.NaN : x.p10();
+        });
+    layerGauge(meter, t.and(TAG_STATISTIC, "median"), description + "; statistic says which", layer,
+        l -> {
+          Percentiles x = p.apply(l);
+          return x == null ? Double.NaN : x.median();
+        });
+  }
+
+  private static <T> double value(T x, ToDoubleFunction<T> f) {
+    return x == null ? Double.NaN : f.applyAsDouble(x);
+  }
+
+  private void layerGauge(String meter, Tags tags, String description, String layer,
+      ToDoubleFunction<LayerMeasures> f) {
+    gauge(meter, tags, description, null, m -> {
+      PlasticityReport r = m.latest;
+      if (r == null) {
+        return Double.NaN;
+      }
+      return r.layer(layer).map(f::applyAsDouble).orElse(Double.NaN);
+    });
+  }
+
+  private void gauge(String meter, Tags tags, String description, String baseUnit,
+      ToDoubleFunction<PlasticityMeters> f) {
+    keep(Gauge.builder(meter, this, f).tags(tags).description(description).baseUnit(baseUnit)
+        .strongReference(true).register(registry));
+  }
+
+  private <M extends Meter> M keep(M meter) {
+    registered.add(meter);
+    return meter;
+  }
+
+  /** Removes every meter this binder registered. */
+  @Override
+  public synchronized void close() {
+    if (registry != null) {
+      for (Meter m : registered) {
+        registry.remove(m);
+      }
+    }
+    registered.clear();
+    layersBound.clear();
+    symmetriesBound.clear();
+  }
+}

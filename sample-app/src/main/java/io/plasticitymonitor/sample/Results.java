@@ -1,0 +1,44 @@
+package io.plasticitymonitor.sample;
+
+import io.plasticitymonitor.LayerSummary;
+import io.plasticitymonitor.TaskSummary;
+import io.plasticitymonitor.analysis.ActivationMeasures;
+import io.plasticitymonitor.analysis.LayerMeasures;
+import io.plasticitymonitor.analysis.UnitMeasures;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Turns the plugin's per-task summary into the app's plain {@link TaskResult}. */
+final class Results {
+  private Results() {}
+
+  static TaskResult from(TaskSummary s, String description, double trainSeconds,
+      double examplesPerSecond) {
+    List<TaskResult.LayerRow> rows = new ArrayList<>();
+    for (LayerSummary l : s.layers()) {
+      rows.add(row(l.measures(), l.becameDead()));
+    }
+    return new TaskResult(s.index(), s.task(), description,
+        s.endAccuracy().isPresent() ? s.endAccuracy().getAsDouble() : Double.NaN,
+        s.endScore(), trainSeconds, examplesPerSecond, s.absorbedRatio(), rows);
+  }
+
+  /** One layer's measures as a row; {@code becameDead} is -1 where unknown (offline analysis). */
+  static TaskResult.LayerRow row(LayerMeasures m, int becameDead) {
+    UnitMeasures u = m.unitMeasures();
+    ActivationMeasures a = m.activations();
+    return new TaskResult.LayerRow(
+        m.layer(),
+        m.units(),
+        m.hidden(),
+        u == null ? -1 : u.deadByWeights(),
+        a == null ? -1 : a.deadByActivations(),
+        u == null ? -1 : u.merged(),
+        u == null ? -1 : u.distinct(),
+        a == null || a.rank() == null ? Double.NaN : a.rank().srank(),
+        m.weightRank() == null ? Double.NaN : m.weightRank().srank(),
+        m.weightMagnitude(),
+        becameDead,
+        m.nonfiniteParameters());
+  }
+}

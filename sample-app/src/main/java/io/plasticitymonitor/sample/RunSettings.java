@@ -1,0 +1,64 @@
+package io.plasticitymonitor.sample;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** The validated options of one training run (see {@link SampleApp} for their meaning). */
+record RunSettings(
+    Scenario scenario,
+    int tasks,
+    int examplesPerTask,
+    int evalExamples,
+    int epochs,
+    int depth,
+    int width,
+    double learningRate,
+    int batchSize,
+    double weightDecay,
+    long seed,
+    String runId,
+    Path output,
+    boolean overwrite,
+    int port,
+    String bind,
+    int linger,
+    URI pushgateway,
+    int probeSize,
+    Path dataDir,
+    Path fashionDir,
+    boolean saveModel) {
+
+  Path runDirectory() {
+    return output.resolve(runId);
+  }
+
+  /** The network as people write it, e.g. {@code 784-128-128-10 ReLU MLP}. */
+  String architecture(int inputs) {
+    StringBuilder s = new StringBuilder(Integer.toString(inputs));
+    for (int i = 0; i < depth; i++) {
+      s.append('-').append(width);
+    }
+    return s.append('-').append(ImageSet.CLASSES).append(" ReLU MLP").toString();
+  }
+
+  /** The settings shown on the report page, in order. */
+  Map<String, String> describe(int inputs) {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("scenario", scenario.cliName());
+    m.put("tasks", Integer.toString(tasks));
+    m.put("training examples per task", examplesPerTask + " (" + epochs
+        + (epochs == 1 ? " epoch)" : " epochs)"));
+    m.put("held-out examples per task", Integer.toString(evalExamples));
+    m.put("network", architecture(inputs) + ", He (ReLU) init");
+    m.put("optimiser", "SGD, learning rate " + SampleApp.plain(learningRate) + ", batch "
+        + batchSize);
+    m.put("weight decay", weightDecay > 0
+        ? SampleApp.plain(weightDecay) + " (decoupled: DL4J weightDecay(wd, true), weights only)"
+        : "none");
+    m.put("seed", Long.toString(seed));
+    m.put("probe examples", Integer.toString(probeSize));
+    return m;
+  }
+}
