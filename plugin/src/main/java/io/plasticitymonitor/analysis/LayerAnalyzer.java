@@ -3,8 +3,8 @@ package io.plasticitymonitor.analysis;
 import java.util.Objects;
 
 /**
- * Computes the metric contract's measures for one layer ({@code /work/shared/metrics.md} items 1–8),
- * in double precision, as a pure function: the {@link LayerData} arrays are read, never modified.
+ * Computes the metric contract's measures for one layer (items 1–8 of the contract), in double
+ * precision, as a pure function: the {@link LayerData} arrays are read, never modified.
  *
  * <p>Background (Ziyin, "Symmetry Induces Structure and Constraint of Learning", arXiv:2309.16932):
  * each mirror symmetry of the loss has absorbing states that gradient descent never leaves and that

@@ -1,5 +1,6 @@
 package io.plasticitymonitor.analysis;
 
+import org.nd4j.linalg.api.blas.BlasException;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -29,7 +30,7 @@ final class NativeLinearAlgebra {
       try {
         Nd4j.getBlasWrapper().lapack().gesvd(a, s, null, null);
         return s.toDoubleVector();
-      } catch (RuntimeException e) {
+      } catch (BlasException | RuntimeException e) { // BlasException (info > 0) is an Error
         throw new IllegalStateException("LAPACK dgesvd failed on a " + rows + "x" + cols + " matrix", e);
       } finally {
         a.close();

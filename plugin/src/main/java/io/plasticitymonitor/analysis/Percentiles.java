@@ -19,6 +19,7 @@ public record Percentiles(double p10, double median) {
    * 3rd, 3; for m = 11 they are the 2nd and 6th smallest.
    *
    * @param values at least one value, none NaN; not modified (a sorted copy is used)
+   * @return the ⌈0.1·m⌉-th and ⌈0.5·m⌉-th smallest values
    * @throws IllegalArgumentException if {@code values} is empty or holds NaN
    */
   public static Percentiles of(double[] values) {
@@ -39,6 +40,7 @@ public record Percentiles(double p10, double median) {
    *
    * @param sortedAscending m ≥ 1 values, ascending; not modified
    * @param percent in [0, 100]
+   * @return one of the values
    */
   public static double nearestRank(double[] sortedAscending, int percent) {
     int m = sortedAscending.length;

@@ -37,6 +37,7 @@ public final class Ranks {
    * @param cols columns of the matrix
    * @param eps machine epsilon of the matrix's data type, in (0, 1)
    * @param delta srank's {@code δ}, in [0, 1)
+   * @return srank, effective, stable and numerical rank, and {@code min(rows, cols)}
    * @throws IllegalArgumentException on unsorted, negative or non-finite values or bad parameters
    */
   public static RankMeasures of(double[] sigmaDescending, int rows, int cols, double eps, double delta) {
@@ -107,6 +108,13 @@ public final class Ranks {
    * double)}.
    *
    * @param rowMajor {@code rows × cols}, row-major, finite; not modified
+   * @param rows rows of the matrix
+   * @param cols columns of the matrix
+   * @param eps machine epsilon of the matrix's data type, in (0, 1)
+   * @param delta srank's {@code δ}, in [0, 1)
+   * @return the rank measures
+   * @throws IllegalArgumentException on a length mismatch, NaN or ±Inf
+   * @throws IllegalStateException if LAPACK fails (see {@link SingularValues#of})
    */
   public static RankMeasures ofMatrix(double[] rowMajor, int rows, int cols, double eps, double delta) {
     return of(SingularValues.of(rowMajor, rows, cols), rows, cols, eps, delta);

@@ -226,7 +226,7 @@ class LayerAnalyzerTest {
       v(1, 0, -1, 0, 0.005),
       v(-1, 0, 1, 0, -0.005),
       v(1, 0, 1, 0, 0.005),
-      v(-1, 0, -1, 0, 0.005)};
+      v(-1, 0, -1, 0, -0.005)};
     LayerData layer = withActivations(anyHiddenLayer(5), act, FLOAT64_EPS);
     ActivationMeasures a = LayerAnalyzer.analyze(layer, T).activations();
     assertThat(a.deadByActivations()).isEqualTo(3);

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.optimize.api.TrainingListener;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -33,11 +34,14 @@ final class ContinualRun {
   private final RunSettings s;
   private final PrintWriter out;
   private final boolean terminal;
+  private final List<TrainingListener> extraListeners;
 
-  ContinualRun(RunSettings settings, PrintWriter out, boolean terminal) {
+  ContinualRun(RunSettings settings, PrintWriter out, boolean terminal,
+      List<TrainingListener> extraListeners) {
     this.s = settings;
     this.out = out;
     this.terminal = terminal;
+    this.extraListeners = List.copyOf(extraListeners);
   }
 
   /** Runs every task and writes the report; returns the exit code. */
@@ -69,6 +73,7 @@ final class ContinualRun {
     PlasticityListener monitor = injector.getInstance(PlasticityListener.class);
     ProgressBar progress = new ProgressBar(out, terminal, System::nanoTime);
     net.addListeners(monitor, progress);
+    extraListeners.forEach(net::addListeners);
 
     out.printf(Locale.ROOT, "Run %s: %s, %d tasks of %d examples, %s, SGD lr %s, batch %d,"
             + " weight decay %s%n", s.runId(), s.scenario(), s.tasks(), s.examplesPerTask(),
@@ -101,7 +106,8 @@ final class ContinualRun {
         double rate = progress.finish();
 
         TaskSummary summary = monitor.endTask();
-        TaskResult result = Results.from(summary, task.description(), trainSeconds, rate);
+        TaskResult result =
+            Results.from(summary, task.description(), progress.endLoss(), trainSeconds, rate);
         results.add(result);
         if (k == 1) {
           ResultTable.header(result).forEach(out::println);

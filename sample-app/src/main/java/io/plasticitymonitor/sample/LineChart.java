@@ -40,9 +40,14 @@ final class LineChart {
     this.yLabel = Objects.requireNonNull(yLabel);
   }
 
-  /** Adds a line; {@code values[k]} belongs to task {@code k + 1}. */
+  /** Adds a line in the next colour; {@code values[k]} belongs to task {@code k + 1}. */
   LineChart add(String name, double[] values, boolean dashed) {
-    series.add(new Series(name, values.clone(), dashed));
+    return add(name, values, dashed, series.size());
+  }
+
+  /** Adds a line in colour number {@code color} of the palette (same number, same colour). */
+  LineChart add(String name, double[] values, boolean dashed, int color) {
+    series.add(new Series(name, values.clone(), dashed, color));
     return this;
   }
 
@@ -121,7 +126,7 @@ final class LineChart {
     // series
     for (int s = 0; s < series.size(); s++) {
       Series line = series.get(s);
-      Color color = PALETTE[s % PALETTE.length];
+      Color color = PALETTE[Math.floorMod(line.color, PALETTE.length)];
       g.setColor(color);
       g.setStroke(line.dashed
           ? new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 1f,
@@ -203,5 +208,5 @@ final class LineChart {
     return lower - (int) Math.round(v / top * (lower - upper));
   }
 
-  private record Series(String name, double[] values, boolean dashed) {}
+  private record Series(String name, double[] values, boolean dashed, int color) {}
 }

@@ -4,12 +4,17 @@ import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.function.LongSupplier;
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 
 /**
  * A console progress bar for one task: examples seen, examples per second, and the latest loss.
  * On a terminal it redraws one line in place (at most every 200 ms); otherwise it prints a line at
  * every quarter so logs stay short.
+ *
+ * <p>The loss shown is the data loss: DL4J's score minus the weight-decay penalty it adds to it
+ * ({@code 0.5·wd·Σw²}, which with weight decay 0.1 is larger than the loss itself). The mean over
+ * the last 10% of a task's iterations is the task's end loss.
  */
 final class ProgressBar extends BaseTrainingListener {
   private static final int WIDTH = 30;
@@ -27,6 +32,8 @@ final class ProgressBar extends BaseTrainingListener {
   private long lastDrawNanos;
   private int lastQuarter;
   private int lastLength;
+  private double[] losses = new double[256];
+  private int iterations;
 
   ProgressBar(PrintWriter out, boolean interactive, LongSupplier nanoTime) {
     this.out = out;
@@ -44,12 +51,17 @@ final class ProgressBar extends BaseTrainingListener {
     this.lastDrawNanos = Long.MIN_VALUE;
     this.lastQuarter = 0;
     this.lastLength = 0;
+    this.iterations = 0;
   }
 
   /** Records {@code examples} more examples trained, the latest loss being {@code loss}. */
   void advance(long examples, double loss) {
     done = Math.min(total, done + examples);
     this.loss = loss;
+    if (iterations == losses.length) {
+      losses = java.util.Arrays.copyOf(losses, 2 * losses.length);
+    }
+    losses[iterations++] = loss;
     long now = nanoTime.getAsLong();
     if (interactive) {
       if (lastDrawNanos == Long.MIN_VALUE || now - lastDrawNanos >= REDRAW_NANOS) {
@@ -63,6 +75,19 @@ final class ProgressBar extends BaseTrainingListener {
         out.flush();
       }
     }
+  }
+
+  /** Mean loss over the last 10% of the iterations since {@link #start} (NaN before any). */
+  double endLoss() {
+    if (iterations == 0) {
+      return Double.NaN;
+    }
+    int n = Math.max(1, (int) Math.ceil(iterations * 0.1));
+    double sum = 0;
+    for (int i = iterations - n; i < iterations; i++) {
+      sum += losses[i];
+    }
+    return sum / n;
   }
 
   /** Draws the bar complete and ends its line. Returns the examples per second of the task. */
@@ -103,6 +128,10 @@ final class ProgressBar extends BaseTrainingListener {
 
   @Override
   public void iterationDone(Model model, int iteration, int epoch) {
-    advance(model.batchSize(), model.score());
+    double score = model.score();
+    if (model instanceof MultiLayerNetwork net) {
+      score -= net.calcRegularizationScore(true);
+    }
+    advance(model.batchSize(), score);
   }
 }

@@ -63,10 +63,12 @@ final class Report {
     List<String> hidden = results.isEmpty() ? List.of()
         : results.get(0).hiddenLayers().stream().map(TaskResult.LayerRow::layer).toList();
     LineChart dead = new LineChart("Dead units per hidden layer (at each task's end)", "units");
-    for (String layer : hidden) {
-      dead.add(layer + " weights", layerValues(results, layer, l -> count(l.deadWeights())), false);
-      dead.add(layer + " activations",
-          layerValues(results, layer, l -> count(l.deadActivations())), true);
+    for (int i = 0; i < hidden.size(); i++) {
+      String layer = hidden.get(i);
+      dead.add(layer + " by weights",
+          layerValues(results, layer, l -> count(l.deadWeights())), false, i);
+      dead.add(layer + " dormant",
+          layerValues(results, layer, l -> count(l.deadActivations())), true, i);
     }
     files.add(write(dead, dir.resolve(DEAD_PNG)));
 
@@ -143,7 +145,7 @@ final class Report {
       h.append("<tr><td class=\"l\">").append(esc(r.task())).append("</td><td class=\"l\">")
           .append(esc(r.description())).append("</td><td>")
           .append(ResultTable.fixed(r.accuracy(), 4)).append("</td><td>")
-          .append(ResultTable.fixed(r.endScore(), 4)).append("</td>");
+          .append(ResultTable.fixed(r.endLoss(), 4)).append("</td>");
       for (TaskResult.LayerRow l : r.hiddenLayers()) {
         h.append("<td>").append(cell(l.deadWeights())).append("</td><td>")
             .append(cell(l.merged())).append("</td><td>")

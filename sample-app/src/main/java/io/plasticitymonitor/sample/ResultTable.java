@@ -30,7 +30,7 @@ final class ResultTable {
   /** The console row of one task. */
   static String row(TaskResult r) {
     StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%-8s %8s %8s",
-        r.task(), fixed(r.accuracy(), 4), fixed(r.endScore(), 4)));
+        r.task(), fixed(r.accuracy(), 4), fixed(r.endLoss(), 4)));
     for (TaskResult.LayerRow l : r.hiddenLayers()) {
       s.append(String.format(Locale.ROOT, " | %6s %6s %8s",
           count(l.deadWeights()), count(l.merged()), fixed(l.srankActivations(), 0)));
@@ -43,7 +43,7 @@ final class ResultTable {
   /** The CSV columns for tasks shaped like {@code first}: task columns, then per layer. */
   static List<String> csvHeader(TaskResult first) {
     List<String> h = new ArrayList<>(List.of("index", "task", "description", "accuracy",
-        "end_score", "train_seconds", "examples_per_second", "absorbed_ratio"));
+        "end_loss", "end_score", "train_seconds", "examples_per_second", "absorbed_ratio"));
     for (TaskResult.LayerRow l : first.layers()) {
       for (String m : List.of("units", "dead_weights", "dead_activations", "merged", "distinct",
           "srank_activations", "srank_weights", "weight_magnitude", "became_dead",
@@ -66,7 +66,8 @@ final class ResultTable {
     w.write("\r\n");
     for (TaskResult r : results) {
       List<String> cells = new ArrayList<>(List.of(Integer.toString(r.index()), quote(r.task()),
-          quote(r.description()), num(r.accuracy()), num(r.endScore()), num(r.trainSeconds()),
+          quote(r.description()), num(r.accuracy()), num(r.endLoss()), num(r.endScore()),
+          num(r.trainSeconds()),
           num(r.examplesPerSecond()), num(r.absorbedRatio())));
       for (TaskResult.LayerRow l : r.layers()) {
         cells.add(Integer.toString(l.units()));

@@ -12,7 +12,7 @@ import java.util.List;
 final class Results {
   private Results() {}
 
-  static TaskResult from(TaskSummary s, String description, double trainSeconds,
+  static TaskResult from(TaskSummary s, String description, double endLoss, double trainSeconds,
       double examplesPerSecond) {
     List<TaskResult.LayerRow> rows = new ArrayList<>();
     for (LayerSummary l : s.layers()) {
@@ -20,7 +20,7 @@ final class Results {
     }
     return new TaskResult(s.index(), s.task(), description,
         s.endAccuracy().isPresent() ? s.endAccuracy().getAsDouble() : Double.NaN,
-        s.endScore(), trainSeconds, examplesPerSecond, s.absorbedRatio(), rows);
+        endLoss, s.endScore(), trainSeconds, examplesPerSecond, s.absorbedRatio(), rows);
   }
 
   /** One layer's measures as a row; {@code becameDead} is -1 where unknown (offline analysis). */

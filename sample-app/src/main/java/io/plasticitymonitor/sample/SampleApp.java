@@ -2,7 +2,6 @@ package io.plasticitymonitor.sample;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -13,8 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
+import org.deeplearning4j.optimize.api.TrainingListener;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -167,6 +168,9 @@ public final class SampleApp implements Callable<Integer> {
   /** True when the output is an interactive terminal: the progress bar redraws in place. */
   boolean terminal;
 
+  /** Further listeners added to the network after the monitor (tests use one to pace training). */
+  List<TrainingListener> extraListeners = List.of();
+
   public static void main(String[] args) {
     System.setProperty("java.awt.headless", "true");
     SampleApp app = new SampleApp();
@@ -205,7 +209,7 @@ public final class SampleApp implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try {
-      return new ContinualRun(settings, out, terminal).run();
+      return new ContinualRun(settings, out, terminal, extraListeners).run();
     } catch (DataUnavailableException e) {
       err.println("sample-app: " + e.getMessage());
       err.flush();
@@ -292,10 +296,5 @@ public final class SampleApp implements Callable<Integer> {
 
   private ParameterException usage(String message) {
     return new ParameterException(spec.commandLine(), message);
-  }
-
-  /** Wraps I/O failures of the run so the execution handler reports them plainly. */
-  static UncheckedIOException unchecked(String what, IOException e) {
-    return new UncheckedIOException(what + ": " + e.getMessage(), e);
   }
 }

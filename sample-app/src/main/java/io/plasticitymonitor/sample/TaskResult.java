@@ -11,7 +11,10 @@ import java.util.Objects;
  * @param task the task's name
  * @param description what makes the task different
  * @param accuracy accuracy on the task's held-out examples; NaN when unknown
- * @param endScore mean training loss over the task's last iterations; NaN when unknown
+ * @param endLoss mean data loss (DL4J's score without the weight-decay penalty) over the last 10%
+ *     of the task's iterations; NaN when unknown
+ * @param endScore the plugin's end score: DL4J's score (loss plus penalty) over the same
+ *     iterations; NaN when unknown
  * @param trainSeconds wall time of the task's training
  * @param examplesPerSecond training throughput
  * @param absorbedRatio (dead by weights + merged) / units over the hidden layers; NaN when unknown
@@ -22,6 +25,7 @@ record TaskResult(
     String task,
     String description,
     double accuracy,
+    double endLoss,
     double endScore,
     double trainSeconds,
     double examplesPerSecond,

@@ -1,0 +1,14 @@
+/**
+ * The plugin's numerics: pure functions from one layer's numbers ({@link
+ * io.plasticitymonitor.analysis.LayerData}, double precision, detached from the network) to the
+ * metric contract's measures ({@link io.plasticitymonitor.analysis.LayerMeasures}).
+ *
+ * <p>Nothing here reads a network, publishes a meter or keeps state; no argument is modified. ND4J
+ * is used only as a BLAS/LAPACK engine ({@code dgemm} for the Gram matrix of the units' parameters,
+ * {@code dgesvd} for singular values), on copies, outside any workspace.
+ *
+ * <p>Entry points: {@link io.plasticitymonitor.analysis.LayerAnalyzer#analyze}, {@link
+ * io.plasticitymonitor.analysis.SingularValues#of}, {@link io.plasticitymonitor.analysis.Ranks#of},
+ * {@link io.plasticitymonitor.analysis.Percentiles#of}.
+ */
+package io.plasticitymonitor.analysis;

