@@ -32,6 +32,14 @@ public final class PlasticityMeters implements MeterBinder, AutoCloseable {
   /** Base unit of fractions in 0..1; Micrometer's BaseUnits has none, Prometheus shows _ratio. */
   static final String RATIO = "ratio";
 
+  // Prometheus keeps one HELP line per metric name, so each name has one description for all tags.
+  private static final String DEAD_UNITS_HELP = "Dead units: criterion=weights counts units whose "
+      + "incoming and outgoing weights are both near zero (absorbing state of the rescaling symmetry); "
+      + "criterion=activations counts tau-dormant units on the probe batch";
+  private static final String RANK_HELP = "Rank (rotation symmetry) of the layer's weights [fan_in, units] "
+      + "(of=weights) or probe activations [examples, units] (of=activations); measure=srank|effective|stable|numerical";
+  private static final String RANK_MAX_HELP = "Largest possible rank, min(rows, cols), of the matrix named by of";
+
   private final String run;
   private final List<Meter> registered = new ArrayList<>();
   private final Set<String> layersBound = new HashSet<>();
@@ -172,7 +180,7 @@ public final class PlasticityMeters implements MeterBinder, AutoCloseable {
     bindRank(t, "weights", name, LayerMeasures::weightRank);
     if (first.hidden()) {
       layerGauge(DEAD_UNITS, t.and(TAG_CRITERION, "weights"),
-          "Units whose incoming and outgoing weights are both (near) zero: the absorbing state of the rescaling symmetry",
+          DEAD_UNITS_HELP,
           name, l -> l.unitMeasures() == null ? Double.NaN : l.unitMeasures().deadByWeights());
       layerGauge(MERGED_UNITS, t,
           "Alive units minus groups of identical units: the absorbing state of the permutation symmetry",
@@ -188,7 +196,7 @@ public final class PlasticityMeters implements MeterBinder, AutoCloseable {
     }
     if (first.hidden() || first.activations() != null) {
       layerGauge(DEAD_UNITS, t.and(TAG_CRITERION, "activations"),
-          "Units whose mean |activation| on the probe batch is at most tau times the layer's mean (tau-dormant)",
+          DEAD_UNITS_HELP,
           name, l -> l.activations() == null ? Double.NaN : l.activations().deadByActivations());
       bindRank(t, "activations", name, l -> l.activations() == null ? null : l.activations().rank());
     }
@@ -197,21 +205,19 @@ public final class PlasticityMeters implements MeterBinder, AutoCloseable {
   private void bindRank(Tags t, String of, String layer,
       java.util.function.Function<LayerMeasures, RankMeasures> rank) {
     Tags ot = t.and(TAG_OF, of);
-    String what = "weights".equals(of) ? "the weight matrix [fan_in, units]"
-        : "the probe activations [examples, units]";
     layerGauge(RANK, ot.and(TAG_MEASURE, "srank"),
-        "Rank of " + what + " (rotation symmetry); measure says which", layer,
+        RANK_HELP, layer,
         l -> value(rank.apply(l), r -> r.srank()));
     layerGauge(RANK, ot.and(TAG_MEASURE, "effective"),
-        "Rank of " + what + " (rotation symmetry); measure says which", layer,
+        RANK_HELP, layer,
         l -> value(rank.apply(l), RankMeasures::effective));
     layerGauge(RANK, ot.and(TAG_MEASURE, "stable"),
-        "Rank of " + what + " (rotation symmetry); measure says which", layer,
+        RANK_HELP, layer,
         l -> value(rank.apply(l), RankMeasures::stable));
     layerGauge(RANK, ot.and(TAG_MEASURE, "numerical"),
-        "Rank of " + what + " (rotation symmetry); measure says which", layer,
+        RANK_HELP, layer,
         l -> value(rank.apply(l), r -> r.numerical()));
-    layerGauge(RANK_MAX, ot, "Largest possible rank of " + what + ": min(rows, cols)", layer,
+    layerGauge(RANK_MAX, ot, RANK_MAX_HELP, layer,
         l -> value(rank.apply(l), r -> r.max()));
   }
 
