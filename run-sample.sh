@@ -146,7 +146,7 @@ fi
 if $stale; then
   command -v mvn >/dev/null || die "Maven is needed to build the app: apt-get install maven"
   say "building $JAR (mvn -q -B package -DskipTests)"
-  (cd "$ROOT" && mvn -q -B -pl sample-app -am package -DskipTests) || { say "build failed"; exit 1; }
+  (cd "$ROOT" && mvn -q -B -Dstyle.color=never -pl sample-app -am package -DskipTests) || { say "build failed"; exit 1; }
 fi
 
 # --- run -------------------------------------------------------------------------------------------

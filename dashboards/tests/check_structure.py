@@ -20,6 +20,7 @@ import sys
 import yaml
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True  # no __pycache__ in the repository
 sys.path.insert(0, HERE)
 import promql  # noqa: E402
 from contract import CONTRACT  # noqa: E402

@@ -39,6 +39,7 @@ import urllib.request
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 DASHBOARDS = os.path.join(ROOT, "dashboards")
+sys.dont_write_bytecode = True  # no __pycache__ in the repository
 sys.path.insert(0, os.path.join(DASHBOARDS, "tests"))
 import promql  # noqa: E402  (dashboards/tests/promql.py: finds the selectors of an expression)
 from contract import CONTRACT  # noqa: E402  (the metric contract's Prometheus names)
@@ -177,8 +178,8 @@ def write_configs(work, app_port, am_port, webhook_url, for_duration):
     src = os.path.join(DASHBOARDS, "prometheus")
     with open(os.path.join(src, "prometheus.yml")) as f:
         prom = f.read()
-    prom = substitute(prom, "scrape_interval: 15s", "scrape_interval: 1s", "prometheus.yml")
-    prom = substitute(prom, "evaluation_interval: 15s", "evaluation_interval: 1s", "prometheus.yml")
+    prom = substitute(prom, "scrape_interval: 5s", "scrape_interval: 1s", "prometheus.yml")
+    prom = substitute(prom, "evaluation_interval: 5s", "evaluation_interval: 1s", "prometheus.yml")
     prom = substitute(prom, "targets: ['127.0.0.1:9404']", f"targets: ['127.0.0.1:{app_port}']", "prometheus.yml")
     prom = substitute(prom, "targets: ['127.0.0.1:9093']", f"targets: ['127.0.0.1:{am_port}']", "prometheus.yml")
     with open(os.path.join(work, "prometheus.yml"), "w") as f:
@@ -235,6 +236,12 @@ class PromAPI:
         return float(res[0]["value"][1]) if res else None
 
 
+def check_metrics(scrape, when):
+    r = subprocess.run(["promtool", "check", "metrics"], input=scrape, capture_output=True, text=True)
+    check(f"promtool check metrics accepts the live scrape {when}", r.returncode == 0,
+          (r.stdout + r.stderr).strip()[:2000])
+
+
 def grafana_regex_escape(value):
     """What Grafana does to a variable's value inside a regex matcher (Prometheus datasource)."""
     return re.sub(r"([\\^$*+?.()|\[\]{}])", r"\\\\\1", value)
@@ -286,7 +293,7 @@ def run(args, work, procs, webhook):
                "--run-id", run_id, "--output", os.path.join(work, "runs"),
                "--port", str(app_port), "--bind", "127.0.0.1", "--linger", str(args.linger),
                "--no-save-model"]
-    app = Proc("app", cmd, ROOT)
+    app = Proc("app", cmd, work)
     procs.append(app)
     app_started = time.monotonic()
     metrics_url = f"http://127.0.0.1:{app_port}/metrics"
@@ -318,10 +325,7 @@ def run(args, work, procs, webhook):
                lambda: "plasticity_layer_units{" in http_get(metrics_url)[1], min(deadline, time.monotonic() + 600),
                [app])
     log("first analysis published")
-    scrape = http_get(metrics_url)[1]
-    r = subprocess.run(["promtool", "check", "metrics"], input=scrape, capture_output=True, text=True)
-    check("promtool check metrics accepts the live scrape", r.returncode == 0,
-          (r.stdout + r.stderr).strip()[:2000])
+    check_metrics(http_get(metrics_url)[1], "during the first task")
 
     # 3. A layer's plasticity alert fires in Prometheus and reaches the webhook through Alertmanager.
     fired, delivered = {}, {}
@@ -435,6 +439,8 @@ def run(args, work, procs, webhook):
             check(f"alert {name}: every series it reads has data"
                   + (" (its condition was met)" if whole else " (its condition was never met)"),
                   sels and not empty, f"no data for {empty}")
+
+    check_metrics(scrape, f"after {need_tasks} tasks")
 
     # 7. Every metric name used is exported, or recorded by a rule.
     exported = exported_names(scrape)

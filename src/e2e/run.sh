@@ -9,7 +9,8 @@
 # Debian packages prometheus and prometheus-alertmanager when missing (when run as root), builds
 # sample-app/target/sample-app.jar with Maven when it is missing, and fetches MNIST through
 # ./run-sample.sh --fetch-only. Everything it starts listens on 127.0.0.1 on free ports and is
-# stopped when the check ends, also on Ctrl-C or SIGTERM (e2e_check.py handles both).
+# stopped when the check ends, also on Ctrl-C or SIGTERM (forwarded to e2e_check.py, which stops
+# what it started).
 # The last line is `e2e: N passed, M failed`; the exit status is non-zero on any failure.
 set -euo pipefail
 
@@ -47,4 +48,17 @@ fi
 [ -x "$ROOT/run-sample.sh" ] || die "run-sample.sh (which fetches MNIST) is missing"
 "$ROOT/run-sample.sh" --fetch-only || die "fetching MNIST failed (run-sample.sh --fetch-only)"
 
-exec python3 "$ROOT/src/e2e/e2e_check.py" --jar "$JAR" "$@"
+# The check stops everything it started when it ends, and on SIGTERM/SIGINT. It runs in its own
+# process group so that a signal to this script reaches it even through a wrapper (a pyenv shim).
+set +e
+set -m
+python3 "$ROOT/src/e2e/e2e_check.py" --jar "$JAR" "$@" &
+child=$!
+trap 'kill -TERM -- "-$child" 2>/dev/null' TERM INT HUP
+wait "$child"
+status=$?
+while kill -0 "$child" 2>/dev/null; do # a trapped signal ends `wait` early: let the cleanup finish
+  wait "$child"
+  status=$?
+done
+exit "$status"

@@ -83,6 +83,7 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
 
   private volatile TaskState task;
   private volatile Model lastModel;
+  private volatile Model watched;
   private volatile long lastIteration;
   private volatile long lastAnalysisCostNanos;
   private volatile long lastAnalysisEndNanos = System.nanoTime();
@@ -165,6 +166,15 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
     synchronized (lock) {
       return java.util.Optional.ofNullable(endpoint).map(MetricsEndpoint::port);
     }
+  }
+
+  /**
+   * Analyse this network at every task end, instead of the last one seen in a training callback.
+   * Use it with ParallelWrapper, whose workers train replicas that it averages into the network you
+   * gave it: watch that network.
+   */
+  public void watch(Model model) {
+    this.watched = Objects.requireNonNull(model, "model");
   }
 
   /** The registry the meters are bound to. */
@@ -259,7 +269,7 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
       task = null;
     }
     Instant endedAt = Instant.now();
-    Model model = lastModel;
+    Model model = taskEndModel();
     OptionalDouble accuracy = givenAccuracy != null ? OptionalDouble.of(givenAccuracy) : evaluate(model, t);
     double endScore = t.endScore();
     PlasticityReport report = null;
@@ -287,7 +297,7 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
     }
     TaskSummary summary;
     synchronized (lock) {
-      summary = summarize(t, endedAt, endScore, accuracy, report, previousTaskEnd);
+      summary = summarize(config.runId(), t, endedAt, endScore, accuracy, report, previousTaskEnd);
       if (report != null) {
         previousTaskEnd = report;
       }
@@ -300,6 +310,21 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
     }
     push();
     return summary;
+  }
+
+  /** The watched network, else the last one trained, unless its parameters were released. */
+  private Model taskEndModel() {
+    Model w = watched;
+    if (w != null) {
+      return w;
+    }
+    Model last = lastModel;
+    if (last != null && last.params() != null && last.params().wasClosed()) {
+      LOG.warn("Plasticity monitor: the last network trained has been released (a ParallelWrapper "
+          + "replica?): call listener.watch(network) so task ends analyse the network itself");
+      return null;
+    }
+    return last;
   }
 
   private OptionalDouble evaluate(Model model, TaskState t) {
@@ -334,7 +359,7 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
   }
 
   /** The task's record, with the units that changed state since the previous task's end. */
-  static TaskSummary summarize(TaskState t, Instant endedAt, double endScore, OptionalDouble accuracy,
+  static TaskSummary summarize(String run, TaskState t, Instant endedAt, double endScore, OptionalDouble accuracy,
       PlasticityReport report, PlasticityReport previous) {
     List<LayerSummary> layers = new ArrayList<>();
     if (report != null) {
@@ -351,7 +376,7 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
             report.symmetries().getOrDefault(m.layer(), Map.of())));
       }
     }
-    return new TaskSummary(report == null ? null : report.run(), t.name, t.index, t.startedAt, endedAt,
+    return new TaskSummary(run, t.name, t.index, t.startedAt, endedAt,
         t.iterations(), endScore, accuracy, layers, report == null ? Double.NaN : report.absorbedRatio());
   }
 

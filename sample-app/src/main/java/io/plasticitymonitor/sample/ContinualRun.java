@@ -57,7 +57,10 @@ final class ContinualRun {
     out.printf(Locale.ROOT, "Loading %s ...%n", s.scenario().fashion() ? "Fashion-MNIST from "
         + s.fashionDir() : "MNIST from " + s.dataDir() + " with DL4J's MnistDataSetIterator");
     out.flush();
+    long loadStart = System.nanoTime();
     DataSources.Splits data = DataSources.load(s.scenario(), s.dataDir(), s.fashionDir());
+    out.printf(Locale.ROOT, "Loaded %,d training and %,d test images in %.1f s%n",
+        data.train().size(), data.test().size(), (System.nanoTime() - loadStart) / 1e9);
     TaskFactory factory =
         new TaskFactory(s.scenario(), data, s.examplesPerTask(), s.evalExamples(), s.seed());
     int maxExamples = factory.maxExamplesPerTask(s.tasks());
@@ -75,8 +78,9 @@ final class ContinualRun {
     net.addListeners(monitor, progress);
     extraListeners.forEach(net::addListeners);
 
-    out.printf(Locale.ROOT, "Run %s: %s, %d tasks of %d examples, %s, SGD lr %s, batch %d,"
-            + " weight decay %s%n", s.runId(), s.scenario(), s.tasks(), s.examplesPerTask(),
+    out.printf(Locale.ROOT, "Run %s: %s, %d task%s of %d examples, %s, SGD lr %s, batch %d,"
+            + " weight decay %s%n", s.runId(), s.scenario(), s.tasks(), s.tasks() == 1 ? "" : "s",
+        s.examplesPerTask(),
         s.architecture(inputs), SampleApp.plain(s.learningRate()), s.batchSize(),
         SampleApp.plain(s.weightDecay()));
     out.flush();
