@@ -395,9 +395,15 @@ def run(args, work, procs, webhook):
     # As Grafana fills them in for one selected run, all layers, a 1s scrape interval.
     values = {"run": grafana_regex_escape(run_id), "layer": ".+", "__rate_interval": "10s", "__interval": "2s"}
     used = set()
+    def names(expr):
+        try:
+            return promql.metric_names(expr)
+        except promql.PromQLSyntaxError:
+            return set()  # Prometheus's own error is reported by the query
+
     for where, kind, expr in promql.grafana_expressions(dashboard):
         q = promql.substitute_grafana(expr, values)
-        used |= promql.metric_names(q)
+        used |= names(q)
         if kind == "variable":
             label = where.rsplit(" ", 1)[-1]
             r = api.get("/api/v1/series", **{"match[]": q, "start": f"{start:.3f}", "end": f"{end:.3f}"})
@@ -423,7 +429,7 @@ def run(args, work, procs, webhook):
         name = r["name"]
         check(f"rule {name} evaluates without error", r.get("health") == "ok" and not r.get("lastError"),
               f"health {r.get('health')}: {r.get('lastError')}")
-        used |= promql.metric_names(r["query"])
+        used |= names(r["query"])
         if r["type"] == "recording":
             recorded.add(name)
             ok, why = returns_data(r["query"])
@@ -434,7 +440,10 @@ def run(args, work, procs, webhook):
             parsed = api.query(r["query"])
             check(f"alert {name}: expression parses", parsed.get("status") == "success", parsed.get("error", ""))
             whole, _ = returns_data(r["query"])
-            sels = promql.selectors(r["query"])
+            try:
+                sels = promql.selectors(r["query"])
+            except promql.PromQLSyntaxError as e:
+                sels = [f"<{e}>"]
             empty = [s for s in sels if not returns_data(s)[0]]
             check(f"alert {name}: every series it reads has data"
                   + (" (its condition was met)" if whole else " (its condition was never met)"),
