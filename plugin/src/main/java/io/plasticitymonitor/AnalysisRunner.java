@@ -30,11 +30,16 @@ final class AnalysisRunner {
   }
 
   /**
-   * Analyses every layer of the snapshot. A user detector that throws loses only its own value
-   * (logged, and reported through {@code onDetectorFailure}); anything else propagates.
+   * Analyses every layer of the snapshot. A user detector that throws loses only its own value, a
+   * failed probe forward pass only the activation measures (each logged, and reported through
+   * {@code onFailure}); anything else propagates.
    */
   PlasticityReport analyze(NetworkSnapshot snapshot, long iteration, Instant takenAt,
-      Runnable onDetectorFailure) {
+      Runnable onFailure) {
+    snapshot.activationFailure().ifPresent(why -> {
+      LOG.warn("Plasticity monitor: activations not measured: {}", why);
+      onFailure.run();
+    });
     List<LayerMeasures> layers = new ArrayList<>();
     Map<String, Map<String, Double>> symmetries = new LinkedHashMap<>();
     for (LayerData data : NetworkReader.layerData(snapshot)) {
@@ -46,7 +51,7 @@ final class AnalysisRunner {
             values.put(d.name(), d.absorbedUnits(data));
           } catch (RuntimeException e) {
             LOG.warn("Symmetry detector '{}' failed on layer '{}'", d.name(), data.name(), e);
-            onDetectorFailure.run();
+            onFailure.run();
           }
         }
         symmetries.put(data.name(), values);

@@ -77,7 +77,7 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
   private ExecutorService executor;
   private MetricsEndpoint endpoint;
   private boolean started;
-  private boolean closed;
+  private volatile boolean closed;
   private int tasksStarted;
   private PlasticityReport previousTaskEnd;
 
@@ -184,6 +184,9 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
 
   @Override
   public void iterationDone(Model model, int iteration, int epoch) {
+    if (closed) {
+      return;
+    }
     try {
       lastModel = model;
       lastIteration = iteration;

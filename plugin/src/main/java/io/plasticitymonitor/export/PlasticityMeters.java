@@ -156,7 +156,7 @@ public final class PlasticityMeters implements MeterBinder, AutoCloseable {
       for (String symmetry : e.getValue().keySet()) {
         String layer = e.getKey();
         if (symmetriesBound.add(layer + "\u0000" + symmetry)) {
-          gauge(SYMMETRY_UNITS, Tags.of(TAG_RUN, run, TAG_LAYER, layer, TAG_SYMMETRY, symmetry),
+          gauge(SYMMETRY_UNITS, Tags.of(TAG_RUN, run, TAG_LAYER, labelValue(layer), TAG_SYMMETRY, symmetry),
               "Units in the absorbing states of a user-defined mirror symmetry", null,
               m -> {
                 PlasticityReport r = m.latest;
@@ -171,7 +171,7 @@ public final class PlasticityMeters implements MeterBinder, AutoCloseable {
 
   private void bindLayer(LayerMeasures first) {
     String name = first.layer();
-    Tags t = Tags.of(TAG_RUN, run, TAG_LAYER, name);
+    Tags t = Tags.of(TAG_RUN, run, TAG_LAYER, labelValue(name));
     layerGauge(LAYER_UNITS, t, "Units in the layer", name, l -> l.units());
     layerGauge(NONFINITE_PARAMETERS, t, "NaN or infinite values among the layer's parameters", name,
         l -> l.nonfiniteParameters());
@@ -233,6 +233,15 @@ public final class PlasticityMeters implements MeterBinder, AutoCloseable {
           Percentiles x = p.apply(l);
           return x == null ? Double.NaN : x.median();
         });
+  }
+
+  /**
+   * A layer name as a label value: names come from the user's configuration, so anything outside
+   * printable ASCII becomes '_' and the length is capped, keeping series names readable and bounded.
+   */
+  static String labelValue(String layer) {
+    String clean = layer.replaceAll("[^\\x20-\\x7E]", "_");
+    return clean.length() <= 128 ? clean : clean.substring(0, 128);
   }
 
   private static <T> double value(T x, ToDoubleFunction<T> f) {

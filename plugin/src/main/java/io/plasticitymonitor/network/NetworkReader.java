@@ -60,7 +60,14 @@ public final class NetworkReader {
         }
       }
       if (probe != null && structure.layers().stream().anyMatch(LayerPlan::feedsLaterLayers)) {
-        Map<String, INDArray> raw = forward(model, structure, probe);
+        Map<String, INDArray> raw;
+        try {
+          raw = forward(model, structure, probe);
+        } catch (RuntimeException e) {
+          // The weights can still be measured; the caller counts the failure.
+          return new NetworkSnapshot(structure, weights, biases, Map.of(),
+              "the probe's forward pass failed: " + e);
+        }
         for (LayerPlan plan : structure.layers()) {
           INDArray a = raw.get(plan.name());
           if (plan.feedsLaterLayers() && a != null) {
@@ -69,7 +76,7 @@ public final class NetworkReader {
         }
       }
     }
-    return new NetworkSnapshot(structure, weights, biases, activations);
+    return new NetworkSnapshot(structure, weights, biases, activations, null);
   }
 
   private static org.deeplearning4j.nn.api.Layer runtimeLayer(

@@ -14,13 +14,20 @@ public final class NetworkSnapshot {
   private final Map<String, INDArray> weights;
   private final Map<String, INDArray> biases;
   private final Map<String, INDArray> activations;
+  private final String activationFailure;
 
   NetworkSnapshot(NetworkStructure structure, Map<String, INDArray> weights,
-      Map<String, INDArray> biases, Map<String, INDArray> activations) {
+      Map<String, INDArray> biases, Map<String, INDArray> activations, String activationFailure) {
+    this.activationFailure = activationFailure;
     this.structure = structure;
     this.weights = Map.copyOf(weights);
     this.biases = Map.copyOf(biases);
     this.activations = Map.copyOf(activations);
+  }
+
+  /** Why no activations were measured although a probe was given, if that happened. */
+  public java.util.Optional<String> activationFailure() {
+    return java.util.Optional.ofNullable(activationFailure);
   }
 
   public NetworkStructure structure() {

@@ -16,12 +16,15 @@ import org.deeplearning4j.nn.conf.graph.ScaleVertex;
 import org.deeplearning4j.nn.conf.graph.ShiftVertex;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BaseOutputLayer;
+import org.deeplearning4j.nn.conf.layers.Convolution2D;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
+import org.deeplearning4j.nn.conf.layers.EmbeddingLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
+import org.deeplearning4j.nn.conf.layers.Pooling2D;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.layers.Upsampling2D;
 import org.deeplearning4j.nn.conf.layers.ZeroPaddingLayer;
@@ -157,13 +160,15 @@ public final class NetworkStructure {
       List<String> inputs, List<String> skipped) {
     Layer inner = unwrap(conf);
     String what = inner.getClass().getSimpleName();
+    // An embedding is a dense layer on one-hot inputs: the same W [nIn, nOut], the same units.
     boolean weightedType = inner instanceof DenseLayer || inner instanceof BaseOutputLayer
-        || inner.getClass() == ConvolutionLayer.class;
+        || inner.getClass() == EmbeddingLayer.class || isConvolution2d(inner);
     if (weightedType) {
       INDArray w = runtime.getParam("W");
       if (w != null) {
         long[] s = w.shape();
-        if (inner instanceof ConvolutionLayer convConf && s.length == 4) {
+        if (isConvolution2d(inner) && s.length == 4) {
+          ConvolutionLayer convConf = (ConvolutionLayer) inner;
           boolean nhwc = convConf.getCnn2dDataFormat() == CNN2DFormat.NHWC;
           return new Node(name, Step.WEIGHTED, inputs,
               new LayerPlanDraft(LayerKind.CONVOLUTION, (int) s[0], (int) (s[1] * s[2] * s[3]), (int) s[1], nhwc),
@@ -179,7 +184,8 @@ public final class NetworkStructure {
       return new Node(name, Step.UNKNOWN, inputs, null, what);
     }
     if (inner instanceof DropoutLayer || inner instanceof ActivationLayer
-        || inner.getClass() == SubsamplingLayer.class || inner instanceof GlobalPoolingLayer
+        || inner.getClass() == SubsamplingLayer.class || inner instanceof Pooling2D
+        || inner instanceof GlobalPoolingLayer
         || inner instanceof Upsampling2D || inner instanceof ZeroPaddingLayer
         || inner instanceof Cropping2D || inner instanceof LossLayer) {
       return new Node(name, Step.PASS, inputs, null, what);
@@ -187,6 +193,11 @@ public final class NetworkStructure {
     skipped.add("layer '" + name + "' (" + what + "): not measured: only dense, output and 2-D "
         + "convolution layers have units the monitor can read");
     return new Node(name, Step.UNKNOWN, inputs, null, what);
+  }
+
+  /** Plain 2-D convolutions only: depthwise, separable, 1-D, 3-D and transposed ones differ in W. */
+  private static boolean isConvolution2d(Layer l) {
+    return l.getClass() == ConvolutionLayer.class || l.getClass() == Convolution2D.class;
   }
 
   private static Layer unwrap(Layer conf) {
