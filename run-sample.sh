@@ -146,7 +146,15 @@ fi
 if $stale; then
   command -v mvn >/dev/null || die "Maven is needed to build the app: apt-get install maven"
   say "building $JAR (mvn -q -B package -DskipTests)"
-  (cd "$ROOT" && mvn -q -B -Dstyle.color=never -pl sample-app -am package -DskipTests) || { say "build failed"; exit 1; }
+  build_log="$(mktemp)"
+  if ! (cd "$ROOT" && mvn -q -B -Dstyle.color=never -pl sample-app -am package -DskipTests) \
+      >"$build_log" 2>&1; then
+    cat "$build_log" >&2
+    rm -f "$build_log"
+    say "build failed"
+    exit 1
+  fi
+  rm -f "$build_log"
 fi
 
 # --- run -------------------------------------------------------------------------------------------

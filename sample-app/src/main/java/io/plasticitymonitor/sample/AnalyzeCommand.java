@@ -106,12 +106,16 @@ final class AnalyzeCommand implements Callable<Integer> {
       }
     }
     List<LayerMeasures> measures = ModelAnalysis.analyze(net, probe, Thresholds.DEFAULTS);
+    List<String> notes = ModelAnalysis.notes(net);
     PrintWriter out = spec.commandLine().getOut();
     if (format.equals("json")) {
       ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-      out.println(json.writeValueAsString(toJson(model, measures)));
+      Map<String, Object> root = toJson(model, measures);
+      root.put("notes", notes);
+      out.println(json.writeValueAsString(root));
     } else {
       printTable(out, measures);
+      notes.forEach(n -> out.println("note: " + n));
     }
     out.flush();
     return 0;

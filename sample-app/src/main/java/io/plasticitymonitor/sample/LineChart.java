@@ -175,13 +175,13 @@ final class LineChart {
     return max;
   }
 
-  /** 1, 2 or 5 times a power of ten, at least {@code v} (1 for an empty or all-zero chart). */
+  /** 1, 1.5, 2, 2.5 or 5 times a power of ten, at least {@code v} (1 for an empty or zero chart). */
   static double niceCeiling(double v) {
     if (!(v > 0)) {
       return 1;
     }
     double p = Math.pow(10, Math.floor(Math.log10(v)));
-    for (double m : new double[] {1, 2, 2.5, 5, 10}) {
+    for (double m : new double[] {1, 1.5, 2, 2.5, 5, 10}) {
       if (m * p >= v) {
         return m * p;
       }

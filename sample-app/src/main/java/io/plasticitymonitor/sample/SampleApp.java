@@ -63,7 +63,7 @@ public final class SampleApp implements Callable<Integer> {
   @Option(names = "--scenario", paramLabel = "NAME", converter = Scenario.Converter.class,
       defaultValue = "permuted-mnist",
       description = "permuted-mnist (each task a fixed random pixel permutation, the first the"
-          + " identity), split-mnist (class-incremental: classes 0-1, 2-3, … ; at most 5 tasks) or"
+          + " identity), split-mnist (class-incremental: classes 0-1, 2-3, ...; at most 5 tasks) or"
           + " permuted-fashion (Fashion-MNIST). Default: ${DEFAULT-VALUE}.")
   Scenario scenario;
 
@@ -240,6 +240,11 @@ public final class SampleApp implements Callable<Integer> {
         "--weight-decay must be in [0, 1) (got: " + weightDecay + ")");
     require(port >= 0 && port <= 65_535, "--port must be 0 to 65535 (got: " + port + ")");
     require(bind != null && !bind.isBlank(), "--bind must be a host name or IP address");
+    try {
+      InetAddress.getByName(bind);
+    } catch (IOException e) {
+      throw usage("--bind must be a host name or IP address of this machine (got: " + bind + ")");
+    }
     require(linger >= 0 && linger <= 86_400,
         "--linger must be 0 to 86400 seconds (got: " + linger + ")");
     require(probeSize >= 1 && probeSize <= 65_536,

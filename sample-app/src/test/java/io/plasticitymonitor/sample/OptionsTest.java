@@ -115,6 +115,7 @@ class OptionsTest {
     "--run-id -bad                        | --run-id must be letters, digits and . _ : -",
     "--run-id a/b                         | --run-id must be letters, digits and . _ : -",
     "--frobnicate                         | Unknown option: '--frobnicate'",
+    "--bind no-such-host.invalid          | --bind must be a host name or IP address of this machine (got: no-such-host.invalid)",
   })
   void badOptionsGiveOneClearMessageAndExitTwo(String args, String message) {
     String extra = args.contains("--port") ? "" : " --port 0";

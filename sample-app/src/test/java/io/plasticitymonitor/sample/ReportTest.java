@@ -105,7 +105,8 @@ class ReportTest {
     assertThat(LineChart.niceCeiling(27)).isEqualTo(50);
     assertThat(LineChart.niceCeiling(0)).isEqualTo(1);
     assertThat(LineChart.niceCeiling(0.6)).isEqualTo(1);
-    assertThat(LineChart.niceCeiling(128)).isEqualTo(200);
+    assertThat(LineChart.niceCeiling(128)).isEqualTo(150);
+    assertThat(LineChart.niceCeiling(160)).isEqualTo(200);
   }
 
   @Test
