@@ -38,6 +38,7 @@ public final class PlasticityConfig {
   private final URI pushgateway;
   private final String basicAuthUser;
   private final String basicAuthPassword;
+  private final RemedySettings remedy;
 
   private PlasticityConfig(Builder b) {
     this.runId = b.runId;
@@ -53,6 +54,7 @@ public final class PlasticityConfig {
     this.pushgateway = b.pushgateway;
     this.basicAuthUser = b.basicAuthUser;
     this.basicAuthPassword = b.basicAuthPassword;
+    this.remedy = b.remedy;
   }
 
   public static Builder builder() {
@@ -128,6 +130,11 @@ public final class PlasticityConfig {
     return Optional.ofNullable(basicAuthPassword);
   }
 
+  /** The remedy applied to absorbed units while training, if any ({@link RemedySettings}). */
+  public Optional<RemedySettings> remedy() {
+    return Optional.ofNullable(remedy);
+  }
+
   @Override
   public String toString() {
     return "PlasticityConfig{runId=" + runId + ", outputDirectory=" + outputDirectory
@@ -135,7 +142,7 @@ public final class PlasticityConfig {
         + ", mergeEpsilon=" + mergeEpsilon + ", srankDelta=" + srankDelta
         + ", probeSize=" + probeSize + ", analysisBudget=" + analysisBudget
         + ", metricsPort=" + metricsPort + ", metricsBindAddress=" + metricsBindAddress
-        + ", pushgateway=" + pushgateway + ", basicAuth=" + (basicAuthUser != null) + "}";
+        + ", pushgateway=" + pushgateway + ", basicAuth=" + (basicAuthUser != null) + ", remedy=" + remedy + "}";
   }
 
   /** Collects settings; {@link #build()} validates them all. */
@@ -153,6 +160,7 @@ public final class PlasticityConfig {
     private URI pushgateway;
     private String basicAuthUser;
     private String basicAuthPassword;
+    private RemedySettings remedy;
 
     private Builder() {}
 
@@ -226,6 +234,17 @@ public final class PlasticityConfig {
     public Builder basicAuth(String user, String password) {
       this.basicAuthUser = user;
       this.basicAuthPassword = password;
+      return this;
+    }
+
+    /**
+     * Act on absorbed units while training: {@link RemedySettings#syre()}, {@link
+     * RemedySettings#redo()}, {@link RemedySettings#continualBackprop()}, {@link
+     * RemedySettings#shrinkPerturb()} or a record with parameters of your own; {@code null} for
+     * none. Off unless set.
+     */
+    public Builder remedy(RemedySettings remedy) {
+      this.remedy = remedy;
       return this;
     }
 

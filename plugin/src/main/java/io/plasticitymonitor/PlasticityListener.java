@@ -13,6 +13,7 @@ import io.plasticitymonitor.export.TaskLog;
 import io.plasticitymonitor.network.NetworkReader;
 import io.plasticitymonitor.network.NetworkSnapshot;
 import io.plasticitymonitor.network.NetworkStructure;
+import io.plasticitymonitor.remedy.RemedyRunner;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,6 +22,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.Set;
 import java.util.WeakHashMap;
@@ -35,6 +37,7 @@ import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +62,10 @@ import org.slf4j.LoggerFactory;
  * #endTask()} analyses. Nothing the monitor does throws into training: a failure is logged and
  * counted in {@code plasticity.analysis.errors}, and the next analysis tries again. One listener may
  * be shared by ParallelWrapper's workers.
+ *
+ * <p>With a remedy configured ({@link PlasticityConfig#remedy()}), the listener also changes the
+ * network: in {@code iterationDone}, after DL4J's update and before the next iteration, or in
+ * {@code startTask} (see {@link RemedySettings}).
  */
 public final class PlasticityListener extends BaseTrainingListener implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PlasticityListener.class);
@@ -70,6 +77,7 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
   private final AnalysisRunner runner;
   private final TaskLog taskLog;
   private final PushgatewayClient pushgateway;
+  private final RemedyRunner remedies;
 
   private final Object lock = new Object();
   private final Map<Model, NetworkStructure> structures = Collections.synchronizedMap(new WeakHashMap<>());
@@ -87,6 +95,10 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
   private volatile long lastIteration;
   private volatile long lastAnalysisCostNanos;
   private volatile long lastAnalysisEndNanos = System.nanoTime();
+  /** Time spent in iteration callbacks (snapshots excluded: they count in the analysis cost). */
+  private final java.util.concurrent.atomic.LongAdder callbackNanos = new java.util.concurrent.atomic.LongAdder();
+  private volatile long callbackNanosAtLastAnalysisEnd;
+  private volatile long remedyAppliedAtTaskStart;
 
   PlasticityListener(PlasticityConfig config, MeterRegistry registry, Set<SymmetryDetector> detectors) {
     this.config = Objects.requireNonNull(config, "config");
@@ -102,6 +114,10 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
         config.dormantTau(), config.mergeEpsilon(), config.srankDelta()), detectors);
     this.taskLog = new TaskLog(config.runDirectory());
     this.pushgateway = config.pushgateway().map(u -> new PushgatewayClient(u, config.runId())).orElse(null);
+    this.remedies = Remedies.runner(config.remedy());
+    remedies.name().ifPresent(meters::remedy);
+    remedies.onApplied(meters::remedyApplied);
+    remedies.onFailure(this::failed);
   }
 
   /** Starts a task with no probe or evaluation data of its own. */
@@ -111,7 +127,9 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
 
   /**
    * Starts a task. The first call binds the meters and, when configured, starts the {@code /metrics}
-   * endpoint (which fails here, clearly, if its port is taken).
+   * endpoint (which fails here, clearly, if its port is taken). With the shrink-and-perturb remedy
+   * configured, every task after the first starts by applying it to the network last trained (or
+   * watched).
    *
    * @throws IllegalStateException when a task is still running or the listener is closed
    */
@@ -121,6 +139,7 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
           + (name == null ? "null" : "\"" + name + "\"") + ")");
     }
     Objects.requireNonNull(data, "data");
+    int index;
     synchronized (lock) {
       if (closed) {
         throw new IllegalStateException("startTask(\"" + name + "\") on a closed PlasticityListener");
@@ -134,7 +153,11 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
       task = new TaskState(name, tasksStarted, Instant.now(), data, config.probeSize());
       meters.taskStarted(tasksStarted);
       lastAnalysisEndNanos = System.nanoTime();
+      callbackNanosAtLastAnalysisEnd = callbackNanos.sum();
+      remedyAppliedAtTaskStart = remedies.applied();
+      index = tasksStarted;
     }
+    remedies.taskStarted(taskEndModel(), index); // shrink-and-perturb acts between tasks
   }
 
   /**
@@ -187,6 +210,8 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
     if (closed) {
       return;
     }
+    remedies.afterIteration(model, iteration, epoch); // after DL4J's update, before the next iteration
+    long entered = System.nanoTime();
     try {
       lastModel = model;
       lastIteration = iteration;
@@ -204,6 +229,7 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
         if (!analysisRunning.compareAndSet(false, true)) {
           meters.analysisSkipped();
           lastAnalysisEndNanos = System.nanoTime();
+          callbackNanosAtLastAnalysisEnd = callbackNanos.sum();
           return;
         }
         analyseInBackground(model, t, iteration);
@@ -212,6 +238,22 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
       throw e;
     } catch (Throwable e) {
       failed("iteration callback", e);
+    } finally {
+      callbackNanos.add(System.nanoTime() - entered);
+    }
+  }
+
+  @Override
+  public void onForwardPass(Model model, List<INDArray> activations) {
+    if (!closed) {
+      remedies.forwardPass(model, activations);
+    }
+  }
+
+  @Override
+  public void onForwardPass(Model model, Map<String, INDArray> activations) {
+    if (!closed) {
+      remedies.forwardPass(model, activations);
     }
   }
 
@@ -220,7 +262,14 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
       return false;
     }
     long cost = lastAnalysisCostNanos;
-    return cost == 0 || System.nanoTime() - lastAnalysisEndNanos >= cost / config.analysisBudget();
+    if (cost == 0) {
+      return true; // the first: no estimate yet
+    }
+    // Spaced so that the monitor's time on the training thread (iteration callbacks, snapshots)
+    // and on the analysis thread, per cycle, stays within analysisBudget of the cycle: the next
+    // analysis is assumed to cost what the last did.
+    long callbacks = Math.max(0, callbackNanos.sum() - callbackNanosAtLastAnalysisEnd);
+    return System.nanoTime() - lastAnalysisEndNanos >= (cost + callbacks) / config.analysisBudget();
   }
 
   private void analyseInBackground(Model model, TaskState t, long iteration) {
@@ -233,6 +282,7 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
       throw e;
     }
     long snapshotNanos = System.nanoTime() - start;
+    callbackNanos.add(-snapshotNanos); // counted in this analysis's cost instead
     Instant takenAt = Instant.now();
     executor().submit(() -> {
       long analysisStart = System.nanoTime();
@@ -247,6 +297,7 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
         meters.analysisTime(cost);
         lastAnalysisCostNanos = Math.max(1, cost);
         lastAnalysisEndNanos = System.nanoTime();
+        callbackNanosAtLastAnalysisEnd = callbackNanos.sum();
         analysisRunning.set(false);
       }
     });
@@ -279,6 +330,10 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
     if (model != null) {
       long start = System.nanoTime();
       try {
+        // Let a periodic analysis still running finish first (the single analysis thread would make
+        // this one wait for it anyway): so at most one snapshot, one copy of the parameters and
+        // the probe activations, is ever held.
+        executor().submit(() -> { }).get();
         NetworkSnapshot snapshot = snapshot(model, t);
         long iteration = lastIteration;
         Future<PlasticityReport> f = executor().submit(
@@ -300,7 +355,8 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
     }
     TaskSummary summary;
     synchronized (lock) {
-      summary = summarize(config.runId(), t, endedAt, endScore, accuracy, report, previousTaskEnd);
+      summary = summarize(config.runId(), t, endedAt, endScore, accuracy, report, previousTaskEnd,
+          remedies.name(), remedies.applied() - remedyAppliedAtTaskStart);
       if (report != null) {
         previousTaskEnd = report;
       }
@@ -363,7 +419,7 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
 
   /** The task's record, with the units that changed state since the previous task's end. */
   static TaskSummary summarize(String run, TaskState t, Instant endedAt, double endScore, OptionalDouble accuracy,
-      PlasticityReport report, PlasticityReport previous) {
+      PlasticityReport report, PlasticityReport previous, Optional<String> remedy, long remedyApplied) {
     List<LayerSummary> layers = new ArrayList<>();
     if (report != null) {
       for (LayerMeasures m : report.layers()) {
@@ -380,7 +436,8 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
       }
     }
     return new TaskSummary(run, t.name, t.index, t.startedAt, endedAt,
-        t.iterations(), endScore, accuracy, layers, report == null ? Double.NaN : report.absorbedRatio());
+        t.iterations(), endScore, accuracy, layers, report == null ? Double.NaN : report.absorbedRatio(),
+        remedy, remedyApplied);
   }
 
   /** How many of the sorted indices {@code a} are not in the sorted indices {@code b}. */

@@ -2,6 +2,7 @@ package io.plasticitymonitor;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
@@ -17,6 +18,9 @@ import java.util.OptionalDouble;
  * @param endAccuracy accuracy on the task's evaluation data, where some was given
  * @param layers each measured layer at the task's end
  * @param absorbedRatio (dead by weights + merged) / units over the hidden layers
+ * @param remedy the configured remedy's name ({@link RemedySettings#name()}), if any
+ * @param remedyApplied what the remedy applied during the task: units re-initialised (redo, cbp)
+ *     or parameter arrays changed (syre, shrink-perturb); 0 without a remedy
  */
 public record TaskSummary(
     String run,
@@ -28,9 +32,20 @@ public record TaskSummary(
     double endScore,
     OptionalDouble endAccuracy,
     List<LayerSummary> layers,
-    double absorbedRatio) {
+    double absorbedRatio,
+    Optional<String> remedy,
+    long remedyApplied) {
 
   public TaskSummary {
     layers = List.copyOf(layers);
+    remedy = remedy == null ? Optional.empty() : remedy;
+  }
+
+  /** A task without a remedy. */
+  public TaskSummary(String run, String task, int index, Instant startedAt, Instant endedAt,
+      long iterations, double endScore, OptionalDouble endAccuracy, List<LayerSummary> layers,
+      double absorbedRatio) {
+    this(run, task, index, startedAt, endedAt, iterations, endScore, endAccuracy, layers,
+        absorbedRatio, Optional.empty(), 0);
   }
 }

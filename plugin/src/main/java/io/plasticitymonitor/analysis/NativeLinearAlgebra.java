@@ -1,5 +1,6 @@
 package io.plasticitymonitor.analysis;
 
+import org.bytedeco.javacpp.DoublePointer;
 import org.nd4j.linalg.api.blas.BlasException;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
@@ -15,7 +16,43 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 @SuppressWarnings("try") // the workspace scopes are held for their effect, never referenced
 final class NativeLinearAlgebra {
 
+  /**
+   * Whether arrays live in host memory that javacpp can copy in bulk. ND4J's own {@code double[]}
+   * transfers go one element at a time through an indexer (~5 ns each: 40 ms for a 2000×4000 Θ).
+   */
+  private static final boolean HOST_MEMORY = Nd4j.getEnvironment().isCPU();
+
   private NativeLinearAlgebra() {}
+
+  /** A new off-heap {@code double} array holding {@code values} in {@code order}; one bulk copy. */
+  static INDArray toNative(double[] values, long[] shape, char order) {
+    if (!HOST_MEMORY) {
+      return Nd4j.create(values, shape, order);
+    }
+    INDArray a = Nd4j.createUninitialized(DataType.DOUBLE, shape, order);
+    if (a.length() != values.length) {
+      a.close();
+      throw new IllegalArgumentException(values.length + " values for shape " + java.util.Arrays.toString(shape));
+    }
+    ((DoublePointer) a.data().addressPointer()).put(values, 0, values.length);
+    return a;
+  }
+
+  /** The values of an array as {@code double}, in its own ordering (anything else is copied first). */
+  static double[] toJava(INDArray a) {
+    if (HOST_MEMORY && a.dataType() == DataType.DOUBLE && !a.isView() && a.data().offset() == 0
+        && a.data().length() == a.length()) {
+      double[] out = new double[Math.toIntExact(a.length())];
+      ((DoublePointer) a.data().addressPointer()).get(out, 0, out.length);
+      return out;
+    }
+    INDArray c = a.castTo(DataType.DOUBLE).dup(a.ordering()); // fresh, contiguous, offset 0
+    try {
+      return HOST_MEMORY ? toJava(c) : c.data().asDouble();
+    } finally {
+      c.close();
+    }
+  }
 
   /**
    * Singular values by LAPACK {@code dgesvd}, no vectors, in LAPACK's order (descending).
@@ -25,7 +62,7 @@ final class NativeLinearAlgebra {
   static double[] singularValues(double[] columnMajor, int rows, int cols) {
     try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
       // create copies off-heap, and gesvd overwrites only that copy. 'f' is LAPACK's native layout.
-      INDArray a = Nd4j.create(columnMajor, new long[] {rows, cols}, 'f');
+      INDArray a = toNative(columnMajor, new long[] {rows, cols}, 'f');
       INDArray s = Nd4j.create(DataType.DOUBLE, Math.min(rows, cols));
       try {
         Nd4j.getBlasWrapper().lapack().gesvd(a, s, null, null);
@@ -35,6 +72,61 @@ final class NativeLinearAlgebra {
       } finally {
         a.close();
         s.close();
+      }
+    }
+  }
+
+  /** Columns of the Gram matrix computed per {@code gemm} in {@link #smallerGramEigenvalues}. */
+  private static final int GRAM_BLOCK = 128;
+
+  /**
+   * Eigenvalues of the smaller Gram matrix of {@code M}: {@code MᵀM} ({@code cols × cols}) when
+   * {@code rows ≥ cols}, else {@code MMᵀ} ({@code rows × rows}). The Gram matrix's upper triangle is
+   * built by {@code dgemm} in column blocks (about the flops of {@code dsyrk}: ND4J's {@code syrk}
+   * wrapper passes {@code k = 1}), and its eigenvalues come from LAPACK {@code dsyev} without
+   * vectors (tridiagonal reduction, then the root-free QR of {@code dsterf}).
+   *
+   * @param rowMajor {@code M} as {@code rows × cols}, row-major, both ≥ 1, finite; not modified
+   * @return {@code min(rows, cols)} eigenvalues, ascending (LAPACK's order); tiny ones may be
+   *     slightly negative
+   */
+  static double[] smallerGramEigenvalues(double[] rowMajor, int rows, int cols) {
+    try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+      // G = XᵀX with X = [k, n], n the smaller dimension. Row-major M read column-major as
+      // [cols, rows] is Mᵀ: for rows < cols that is X itself (MMᵀ = (Mᵀ)ᵀMᵀ); for rows ≥ cols,
+      // X = M row-major.
+      int n = Math.min(rows, cols);
+      int k = Math.max(rows, cols);
+      INDArray x = rows < cols
+          ? toNative(rowMajor, new long[] {cols, rows}, 'f')
+          : toNative(rowMajor, new long[] {rows, cols}, 'c');
+      INDArray g = Nd4j.create(DataType.DOUBLE, new long[] {n, n}, 'f');
+      INDArray w = Nd4j.create(DataType.DOUBLE, n);
+      try {
+        for (int c0 = 0; c0 < n; c0 += GRAM_BLOCK) {
+          int c1 = Math.min(n, c0 + GRAM_BLOCK);
+          // G[0:c1, c0:c1] = X[:, 0:c1]ᵀ X[:, c0:c1]: the upper triangle of these columns.
+          INDArray left = x.get(NDArrayIndex.all(), NDArrayIndex.interval(0, c1));
+          INDArray right = x.get(NDArrayIndex.all(), NDArrayIndex.interval(c0, c1));
+          INDArray block = Nd4j.gemm(left, right, true, false);
+          try {
+            g.get(NDArrayIndex.interval(0, c1), NDArrayIndex.interval(c0, c1)).assign(block);
+          } finally {
+            block.close();
+          }
+        }
+        int info = Nd4j.getBlasWrapper().lapack().syev('N', 'U', g, w);
+        if (info != 0) {
+          throw new IllegalStateException("LAPACK dsyev failed (info " + info + ") on a " + n + "x" + n
+              + " Gram matrix of a " + rows + "x" + cols + " matrix (inner dimension " + k + ")");
+        }
+        return w.toDoubleVector();
+      } catch (BlasException e) { // an Error in ND4J
+        throw new IllegalStateException("LAPACK dsyev failed on a " + n + "x" + n + " Gram matrix", e);
+      } finally {
+        x.close();
+        g.close();
+        w.close();
       }
     }
   }
@@ -51,7 +143,7 @@ final class NativeLinearAlgebra {
     GramRows(double[] rowMajor, int m, int d) {
       this.m = m;
       try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-        this.theta = Nd4j.create(rowMajor, new long[] {m, d}, 'c'); // copies off-heap
+        this.theta = toNative(rowMajor, new long[] {m, d}, 'c'); // copies off-heap
       }
     }
 
@@ -68,7 +160,7 @@ final class NativeLinearAlgebra {
         try {
           INDArray c = g.ordering() == 'c' && !g.isView() ? g : g.dup('c');
           try {
-            double[] out = c.data().asDouble();
+            double[] out = toJava(c);
             long expected = (long) (r1 - r0) * (m - r0);
             if (out.length != expected) {
               throw new IllegalStateException("gemm returned " + out.length + " values, expected "

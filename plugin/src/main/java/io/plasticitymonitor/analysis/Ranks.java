@@ -104,8 +104,24 @@ public final class Ranks {
   }
 
   /**
-   * Rank measures of a matrix: {@link SingularValues#of} then {@link #of(double[], int, int, double,
-   * double)}.
+   * Smallest {@code min(rows, cols)} for which {@link #ofMatrix} tries the Gram route first; below
+   * it {@code dgesvd} costs less than two LAPACK calls' overhead.
+   */
+  static final int GRAM_ROUTE_MIN_DIMENSION = 48;
+
+  /**
+   * Rank measures of a matrix.
+   *
+   * <p>Two routes to the same numbers. The singular values come from the eigenvalues of the smaller
+   * Gram matrix ({@link GramSpectrum}, 2–3× cheaper than an SVD for a large square matrix) whenever
+   * its rounding-error bounds prove that the srank and numerical rank are those of the exact
+   * singular values and the effective and stable rank within {@code 1e-6} of theirs; otherwise, and
+   * for matrices smaller than {@value #GRAM_ROUTE_MIN_DIMENSION} on a side, from LAPACK {@code
+   * dgesvd} ({@link SingularValues#of}). Float32 parameters almost always take the Gram route
+   * (their numerical-rank cutoff {@code σ₁·max(rows, cols)·2⁻²³} is far above its noise); float64
+   * ones take it only when every singular value is far above that noise. All-zero rows and columns
+   * (e.g. a unit dead on every probe example) are dropped first: they add exact zero singular values,
+   * which no measure counts.
    *
    * @param rowMajor {@code rows × cols}, row-major, finite; not modified
    * @param rows rows of the matrix
@@ -117,6 +133,77 @@ public final class Ranks {
    * @throws IllegalStateException if LAPACK fails (see {@link SingularValues#of})
    */
   public static RankMeasures ofMatrix(double[] rowMajor, int rows, int cols, double eps, double delta) {
-    return of(SingularValues.of(rowMajor, rows, cols), rows, cols, eps, delta);
+    return ofMatrix(rowMajor, rows, cols, eps, delta, Math.min(rows, cols) >= GRAM_ROUTE_MIN_DIMENSION);
+  }
+
+  /** {@link #ofMatrix(double[], int, int, double, double)}, the Gram route tried or not (tests). */
+  static RankMeasures ofMatrix(double[] rowMajor, int rows, int cols, double eps, double delta,
+      boolean tryGram) {
+    if (rows < 0 || cols < 0 || rowMajor.length != (long) rows * cols) {
+      throw new IllegalArgumentException("matrix has " + rowMajor.length
+          + " values, expected rows*cols = " + rows + "*" + cols);
+    }
+    for (double v : rowMajor) {
+      if (!Double.isFinite(v)) {
+        throw new IllegalArgumentException("matrix holds a non-finite value (got: " + v + ")");
+      }
+    }
+    // Zero rows and columns (units dead on every probe example, examples no unit responds to) add
+    // exact zero singular values and nothing else; every measure ignores those, with the cutoff and
+    // max still those of the whole matrix. Dropping them is exact, makes the work smaller, and
+    // spares the Gram route values it could only bound by its noise.
+    Compact c = Compact.of(rowMajor, rows, cols);
+    if (c.rows == 0 || c.cols == 0) {
+      return of(new double[0], rows, cols, eps, delta);
+    }
+    if (tryGram && Math.min(c.rows, c.cols) >= GRAM_ROUTE_MIN_DIMENSION) {
+      GramSpectrum spectrum = GramSpectrum.of(c.values, c.rows, c.cols);
+      RankMeasures fast = of(spectrum.sigma(), rows, cols, eps, delta);
+      if (spectrum.certifies(fast, rows, cols, eps, delta)) {
+        return fast;
+      }
+    }
+    return of(SingularValues.of(c.values, c.rows, c.cols), rows, cols, eps, delta);
+  }
+
+  /** A matrix without its all-zero rows and columns (the same array when it has none). */
+  private record Compact(double[] values, int rows, int cols) {
+    static Compact of(double[] m, int rows, int cols) {
+      boolean[] rowUsed = new boolean[rows];
+      boolean[] colUsed = new boolean[cols];
+      int usedRows = 0;
+      for (int r = 0; r < rows; r++) {
+        for (int c = 0, k = r * cols; c < cols; c++, k++) {
+          if (m[k] != 0) {
+            rowUsed[r] = true;
+            colUsed[c] = true;
+          }
+        }
+        if (rowUsed[r]) {
+          usedRows++;
+        }
+      }
+      int usedCols = 0;
+      for (boolean u : colUsed) {
+        if (u) {
+          usedCols++;
+        }
+      }
+      if (usedRows == rows && usedCols == cols) {
+        return new Compact(m, rows, cols);
+      }
+      double[] out = new double[usedRows * usedCols];
+      int k = 0;
+      for (int r = 0; r < rows; r++) {
+        if (rowUsed[r]) {
+          for (int c = 0, at = r * cols; c < cols; c++, at++) {
+            if (colUsed[c]) {
+              out[k++] = m[at];
+            }
+          }
+        }
+      }
+      return new Compact(out, usedRows, usedCols);
+    }
   }
 }

@@ -33,6 +33,14 @@ final class TwinFinder {
   /** Largest piece of the Gram matrix held at once: 4M doubles, 32 MB. */
   static final long BLOCK_ELEMENTS = 1L << 22;
 
+  /**
+   * Most rows of {@code G} per gemm. Each block {@code G[r0:r1, r0:m]} also computes the lower half
+   * of its diagonal square, so tall blocks waste flops (one block of all {@code m} rows is a full
+   * {@code m × m} gemm, twice the work of the triangle); 128 rows keep the waste near
+   * {@code 128/m} of the triangle while each gemm stays large enough to run at full speed.
+   */
+  static final int MAX_BLOCK_ROWS = 128;
+
   private static final double UNIT_ROUNDOFF = 0x1p-53;
 
   private TwinFinder() {}
@@ -44,7 +52,7 @@ final class TwinFinder {
   record Twins(int[] representative, double[] nearest) {}
 
   static Twins find(double[] theta, int m, int d, double epsMerge) {
-    int blockRows = m == 0 ? 1 : (int) Math.max(1, Math.min(m, BLOCK_ELEMENTS / m));
+    int blockRows = m == 0 ? 1 : (int) Math.max(1, Math.min(Math.min(m, MAX_BLOCK_ROWS), BLOCK_ELEMENTS / m));
     return find(theta, m, d, epsMerge, blockRows);
   }
 
@@ -78,6 +86,9 @@ final class TwinFinder {
 
     double slack = Math.max(1e-6, 2 * Math.sqrt((4.0 * d + 8) * UNIT_ROUNDOFF));
     double candidate = epsMerge + slack;
+    double candidateSquared = candidate * candidate;
+    // The pair loop compares squares, ρ̂² = d̂²/max², which orders pairs as ρ̂ does: no square
+    // root per pair.
     double[] bestEstimate = new double[m];
     Arrays.fill(bestEstimate, Double.POSITIVE_INFINITY);
     int[] bestJ = new int[m];
@@ -91,23 +102,28 @@ final class TwinFinder {
         int width = m - r0;
         for (int i = r0; i < r1; i++) {
           int row = (i - r0) * width - r0; // g[row + j] = G_ij
+          double sqI = sq[i];
+          double bestI = bestEstimate[i];
+          int bestJI = bestJ[i];
           for (int j = i + 1; j < m; j++) {
-            double max = Math.max(norm[i], norm[j]);
-            double d2 = sq[i] + sq[j] - 2 * g[row + j];
-            double estimate = max > 0 ? Math.sqrt(Math.max(0, d2)) / max : 0;
-            if (estimate < bestEstimate[i]) {
-              bestEstimate[i] = estimate;
-              bestJ[i] = j;
+            double maxSq = Math.max(sqI, sq[j]);
+            double d2 = sqI + sq[j] - 2 * g[row + j];
+            double estimate = maxSq > 0 ? Math.max(0, d2) / maxSq : 0; // ρ̂²
+            if (estimate < bestI) {
+              bestI = estimate;
+              bestJI = j;
             }
             if (estimate < bestEstimate[j]) {
               bestEstimate[j] = estimate;
               bestJ[j] = i;
             }
-            if (estimate <= candidate && find(parent, i) != find(parent, j)
-                && distance(theta, d, i, j) <= epsMerge * max) {
+            if (estimate <= candidateSquared && find(parent, i) != find(parent, j)
+                && distance(theta, d, i, j) <= epsMerge * Math.max(norm[i], norm[j])) {
               union(parent, i, j);
             }
           }
+          bestEstimate[i] = bestI;
+          bestJ[i] = bestJI;
         }
       }
     }

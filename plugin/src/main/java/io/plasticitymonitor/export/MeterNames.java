@@ -25,6 +25,7 @@ public final class MeterNames {
   public static final String LAST_ANALYSIS_ITERATION = "plasticity.last.analysis.iteration";
   public static final String SYMMETRY_UNITS = "plasticity.symmetry.absorbed.units";
   public static final String PUSH_ERRORS = "plasticity.push.errors";
+  public static final String REMEDY_APPLIED = "plasticity.remedy.applied";
 
   public static final String TAG_RUN = "run";
   public static final String TAG_LAYER = "layer";
@@ -33,4 +34,5 @@ public final class MeterNames {
   public static final String TAG_MEASURE = "measure";
   public static final String TAG_STATISTIC = "statistic";
   public static final String TAG_SYMMETRY = "symmetry";
+  public static final String TAG_REMEDY = "remedy";
 }

@@ -15,6 +15,7 @@ import io.plasticitymonitor.analysis.LayerMeasures;
 import io.plasticitymonitor.analysis.Percentiles;
 import io.plasticitymonitor.analysis.RankMeasures;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -44,11 +45,16 @@ public final class PlasticityMeters implements MeterBinder, AutoCloseable {
   private final List<Meter> registered = new ArrayList<>();
   private final Set<String> layersBound = new HashSet<>();
   private final Set<String> symmetriesBound = new HashSet<>();
+  /** Layer name → its label value, unique within this binder (see {@link #layerLabel}). */
+  private final Map<String, String> layerLabels = new HashMap<>();
   private MeterRegistry registry;
   private Timer analysisTimer;
   private Counter errors;
   private Counter skipped;
   private Counter pushErrors;
+  private String remedy;
+  private Counter remedyApplied;
+  private long remedyAppliedBeforeBind;
 
   private volatile PlasticityReport latest;
   private volatile double tasks;
@@ -86,6 +92,12 @@ public final class PlasticityMeters implements MeterBinder, AutoCloseable {
         .description("Due plasticity analyses dropped because one was still running").register(registry));
     pushErrors = keep(Counter.builder(PUSH_ERRORS).tags(tags)
         .description("Pushes to the Pushgateway that failed after their retries").register(registry));
+    if (remedy != null) {
+      remedyApplied = keep(Counter.builder(REMEDY_APPLIED).tags(tags.and(TAG_REMEDY, remedy))
+          .description("What the remedy applied: units re-initialised (redo, cbp) or parameter "
+              + "arrays changed (syre, shrink-perturb)").register(registry));
+      remedyApplied.increment(remedyAppliedBeforeBind);
+    }
     if (latest != null) {
       bindLayers(latest);
     }
@@ -139,6 +151,20 @@ public final class PlasticityMeters implements MeterBinder, AutoCloseable {
     }
   }
 
+  /** Names the configured remedy, so {@link #bindTo} registers its counter. Call before binding. */
+  public synchronized void remedy(String name) {
+    this.remedy = name;
+  }
+
+  /** Adds to {@code plasticity.remedy.applied}; counts before binding are kept until then. */
+  public synchronized void remedyApplied(long n) {
+    if (remedyApplied != null) {
+      remedyApplied.increment(n);
+    } else {
+      remedyAppliedBeforeBind += n;
+    }
+  }
+
   public double errorCount() {
     return errors == null ? 0 : errors.count();
   }
@@ -156,7 +182,7 @@ public final class PlasticityMeters implements MeterBinder, AutoCloseable {
       for (String symmetry : e.getValue().keySet()) {
         String layer = e.getKey();
         if (symmetriesBound.add(layer + "\u0000" + symmetry)) {
-          gauge(SYMMETRY_UNITS, Tags.of(TAG_RUN, run, TAG_LAYER, labelValue(layer), TAG_SYMMETRY, symmetry),
+          gauge(SYMMETRY_UNITS, Tags.of(TAG_RUN, run, TAG_LAYER, layerLabel(layer), TAG_SYMMETRY, symmetry),
               "Units in the absorbing states of a user-defined mirror symmetry", null,
               m -> {
                 PlasticityReport r = m.latest;
@@ -171,7 +197,7 @@ public final class PlasticityMeters implements MeterBinder, AutoCloseable {
 
   private void bindLayer(LayerMeasures first) {
     String name = first.layer();
-    Tags t = Tags.of(TAG_RUN, run, TAG_LAYER, labelValue(name));
+    Tags t = Tags.of(TAG_RUN, run, TAG_LAYER, layerLabel(name));
     layerGauge(LAYER_UNITS, t, "Units in the layer", name, l -> l.units());
     layerGauge(NONFINITE_PARAMETERS, t, "NaN or infinite values among the layer's parameters", name,
         l -> l.nonfiniteParameters());
@@ -244,6 +270,27 @@ public final class PlasticityMeters implements MeterBinder, AutoCloseable {
     return clean.length() <= 128 ? clean : clean.substring(0, 128);
   }
 
+  /**
+   * The layer's label value, distinct from every other layer's: two names that clean to the same
+   * {@link #labelValue} (say "dense-é" and "dense-ü", or two long names with one prefix) would
+   * otherwise share one series, and the second layer's gauges would be dropped as duplicates. The
+   * later one gets a suffix {@code ~2}, {@code ~3}, … (within the 128 characters).
+   */
+  private String layerLabel(String layer) {
+    String known = layerLabels.get(layer);
+    if (known != null) {
+      return known;
+    }
+    String base = labelValue(layer);
+    String label = base;
+    for (int k = 2; layerLabels.containsValue(label); k++) {
+      String suffix = "~" + k;
+      label = base.substring(0, Math.min(base.length(), 128 - suffix.length())) + suffix;
+    }
+    layerLabels.put(layer, label);
+    return label;
+  }
+
   private static <T> double value(T x, ToDoubleFunction<T> f) {
     return x == null ? Double.NaN : f.applyAsDouble(x);
   }
@@ -281,5 +328,6 @@ public final class PlasticityMeters implements MeterBinder, AutoCloseable {
     registered.clear();
     layersBound.clear();
     symmetriesBound.clear();
+    layerLabels.clear();
   }
 }

@@ -114,6 +114,13 @@ public final class TaskLog {
       }
     }
     number(o, "absorbed_ratio", t.absorbedRatio());
+    if (t.remedy().isPresent()) {
+      o.put("remedy", t.remedy().get());
+      o.put("remedy_applied", t.remedyApplied());
+    } else {
+      o.putNull("remedy");
+      o.putNull("remedy_applied");
+    }
     return o;
   }
 

@@ -1,0 +1,180 @@
+package io.plasticitymonitor.remedy;
+
+import io.plasticitymonitor.network.UnitSurgery;
+import java.lang.ref.WeakReference;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
+import java.util.function.Function;
+import java.util.function.LongConsumer;
+import org.deeplearning4j.nn.api.Model;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one configured remedy (or none) for the listener: binds a separate instance to each network
+ * it is called with (ParallelWrapper's workers train replicas, each on its own thread), feeds it
+ * the training callbacks, and counts what it applies. A failure inside a remedy is reported to
+ * {@link #onFailure} and never reaches the training loop.
+ *
+ * <p>Call {@link #forwardPass} from {@code onForwardPass}, {@link #afterIteration} from {@code
+ * iterationDone} (after DL4J's update, before the next iteration) and {@link #taskStarted} between
+ * tasks — all on the thread that trains that network.
+ */
+public final class RemedyRunner {
+  private static final Logger LOG = LoggerFactory.getLogger(RemedyRunner.class);
+
+  private final String name;
+  private final Function<UnitSurgery, Remedy> factory;
+  private final List<Bound> bound = new ArrayList<>();
+  private final LongAdder applied = new LongAdder();
+  private volatile LongConsumer onApplied = n -> { };
+  private volatile BiConsumer<String, Throwable> onFailure =
+      (what, e) -> LOG.warn("Plasticity monitor: {} failed; training continues", what, e);
+
+  /** A remedy bound to one network, held weakly: networks are told apart by identity. */
+  private record Bound(WeakReference<Model> model, UnitSurgery surgery, Remedy remedy) {}
+
+  private RemedyRunner(String name, Function<UnitSurgery, Remedy> factory) {
+    this.name = name;
+    this.factory = factory;
+  }
+
+  /** No remedy: every call does nothing. */
+  public static RemedyRunner none() {
+    return new RemedyRunner(null, null);
+  }
+
+  /** {@link Syre}: weight decay toward a random anchor of scale {@code anchorScale/√fan_in}. */
+  public static RemedyRunner syre(double anchorScale, long seed) {
+    return new RemedyRunner("syre", s -> new Syre(s, anchorScale, seed));
+  }
+
+  /** {@link Redo}: recycle τ-dormant units every {@code every} iterations. */
+  public static RemedyRunner redo(int every, double tau) {
+    return new RemedyRunner("redo", s -> new Redo(s, every, tau));
+  }
+
+  /** {@link ContinualBackprop}: replace low-utility mature units at rate {@code rate}. */
+  public static RemedyRunner continualBackprop(double rate, int maturity, double decay) {
+    return new RemedyRunner("cbp", s -> new ContinualBackprop(s, rate, maturity, decay));
+  }
+
+  /** {@link ShrinkPerturb}: {@code θ ← λθ + σε} at the start of every task after the first. */
+  public static RemedyRunner shrinkPerturb(double shrink, double noise) {
+    return new RemedyRunner("shrink-perturb", s -> new ShrinkPerturb(s, shrink, noise));
+  }
+
+  /** The remedy's name (the {@code remedy} tag), empty for none. */
+  public Optional<String> name() {
+    return Optional.ofNullable(name);
+  }
+
+  /** Receives every positive count applied (to feed a counter). */
+  public void onApplied(LongConsumer consumer) {
+    this.onApplied = Objects.requireNonNull(consumer, "consumer");
+  }
+
+  /** Receives what failed and why (to log and count it). */
+  public void onFailure(BiConsumer<String, Throwable> consumer) {
+    this.onFailure = Objects.requireNonNull(consumer, "consumer");
+  }
+
+  /** Everything applied so far, over all networks: units re-initialised or arrays changed. */
+  public long applied() {
+    return applied.sum();
+  }
+
+  /** From a MultiLayerNetwork's {@code onForwardPass}. */
+  public void forwardPass(Model model, List<INDArray> activations) {
+    if (name == null) {
+      return;
+    }
+    try {
+      Bound b = bind(model);
+      int iteration = UnitSurgery.iterationCount(model);
+      if (b.remedy().wantsActivations(iteration)) {
+        b.remedy().forwardPass(iteration, b.surgery().meanAbsActivations(activations));
+      }
+    } catch (VirtualMachineError e) {
+      throw e;
+    } catch (Throwable e) {
+      onFailure.accept("remedy " + name + " (forward pass)", e);
+    }
+  }
+
+  /** From a ComputationGraph's {@code onForwardPass}. */
+  public void forwardPass(Model model, Map<String, INDArray> activations) {
+    if (name == null) {
+      return;
+    }
+    try {
+      Bound b = bind(model);
+      int iteration = UnitSurgery.iterationCount(model);
+      if (b.remedy().wantsActivations(iteration)) {
+        b.remedy().forwardPass(iteration, b.surgery().meanAbsActivations(activations));
+      }
+    } catch (VirtualMachineError e) {
+      throw e;
+    } catch (Throwable e) {
+      onFailure.accept("remedy " + name + " (forward pass)", e);
+    }
+  }
+
+  /** From {@code iterationDone(model, iteration, epoch)}. */
+  public void afterIteration(Model model, int iteration, int epoch) {
+    if (name == null) {
+      return;
+    }
+    try {
+      count(bind(model).remedy().afterIteration(iteration, epoch));
+    } catch (VirtualMachineError e) {
+      throw e;
+    } catch (Throwable e) {
+      onFailure.accept("remedy " + name + " (iteration " + iteration + ")", e);
+    }
+  }
+
+  /** At the start of task {@code taskIndex} (1 for the first), with the network being trained. */
+  public void taskStarted(Model model, int taskIndex) {
+    if (name == null || model == null) {
+      return;
+    }
+    try {
+      count(bind(model).remedy().taskStarted(taskIndex));
+    } catch (VirtualMachineError e) {
+      throw e;
+    } catch (Throwable e) {
+      onFailure.accept("remedy " + name + " (start of task " + taskIndex + ")", e);
+    }
+  }
+
+  private void count(long n) {
+    if (n > 0) {
+      applied.add(n);
+      onApplied.accept(n);
+    }
+  }
+
+  private Bound bind(Model model) {
+    synchronized (bound) {
+      bound.removeIf(b -> b.model().get() == null);
+      for (Bound b : bound) {
+        if (b.model().get() == model) {
+          return b;
+        }
+      }
+      UnitSurgery surgery = UnitSurgery.of(model);
+      LOG.info("Remedy {} acts on hidden layers {}", name, surgery.replaceableLayers());
+      surgery.notes().forEach(n -> LOG.info("Remedy {}: {}", name, n));
+      Bound b = new Bound(new WeakReference<>(model), surgery, factory.apply(surgery));
+      bound.add(b);
+      return b;
+    }
+  }
+}

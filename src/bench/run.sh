@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Plasticity Monitor's benchmarks, one command (see README.md beside this file):
+#
+#   src/bench/run.sh [all|overhead|end-of-task|width|memory] [--cycles N] [--iterations N]
+#                    [--widths 128,256,...] [--svd] [--tasks N] [--task-iterations N] [--out FILE]
+#
+# Builds the plugin and the bench module (the parent's `bench` profile; tests skipped), then runs
+# the harness with BLAS on one thread. Extra Maven flags: BENCH_MVN_FLAGS (e.g. "-o" offline).
+# The Markdown report goes to stdout and to src/bench/target/bench-results.md unless --out is given.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
+BENCH="$ROOT/src/bench"
+cd "$ROOT"
+# shellcheck disable=SC2086
+mvn -q ${BENCH_MVN_FLAGS:-} -P bench -pl src/bench -am -DskipTests package \
+  dependency:build-classpath -Dmdep.outputFile=target/classpath.txt -Dmdep.includeScope=runtime
+args=("$@")
+if [[ " ${args[*]:-} " != *" --out "* ]]; then
+  args+=(--out "$BENCH/target/bench-results.md")
+fi
+export OMP_NUM_THREADS=1
+exec java -Xmx8g -cp "$BENCH/target/classes:$(cat "$BENCH/target/classpath.txt")" \
+  io.plasticitymonitor.bench.Bench "${args[@]}"

@@ -1,0 +1,181 @@
+package io.plasticitymonitor.bench;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Plasticity Monitor's benchmarks: {@code overhead} (a, b), {@code end-of-task} (c), {@code width}
+ * (d), {@code memory} (e), or {@code all}. Prints progress to stderr and a Markdown report to
+ * stdout and to {@code --out}. Run it through {@code src/bench/run.sh}, which builds it and sets
+ * {@code OMP_NUM_THREADS=1}.
+ *
+ * <pre>
+ * options: --cycles N        A B B A cycles per measurement (default 2)
+ *          --iterations N    training iterations per overhead round (default 800)
+ *          --widths a,b,…    widths of the analysis sweep (default 128,256,512,1024,2048,4096)
+ *          --svd             also time dgesvd of the weights in the sweep (the route replaced)
+ *          --tasks N         tasks of the memory run (default 8), --task-iterations N (default 150)
+ *          --out FILE        where the Markdown report goes (default bench-results.md)
+ * </pre>
+ */
+public final class Bench {
+  private Bench() {}
+
+  static void log(String format, Object... args) {
+    System.err.printf(Locale.ROOT, "bench: " + format + "%n", args);
+  }
+
+  public static void main(String[] args) throws Exception {
+    List<String> sections = new ArrayList<>();
+    int cycles = 2;
+    int iterations = 800;
+    int[] widths = {128, 256, 512, 1024, 2048, 4096};
+    boolean svd = false;
+    int tasks = 8;
+    int taskIterations = 150;
+    Path out = Path.of("bench-results.md");
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--cycles" -> cycles = Integer.parseInt(args[++i]);
+        case "--iterations" -> iterations = Integer.parseInt(args[++i]);
+        case "--widths" -> widths = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
+        case "--svd" -> svd = true;
+        case "--tasks" -> tasks = Integer.parseInt(args[++i]);
+        case "--task-iterations" -> taskIterations = Integer.parseInt(args[++i]);
+        case "--out" -> out = Path.of(args[++i]);
+        case "all", "overhead", "end-of-task", "width", "memory" -> sections.add(args[i]);
+        default -> throw new IllegalArgumentException("unknown argument (got: " + args[i] + ")");
+      }
+    }
+    if (sections.isEmpty() || sections.contains("all")) {
+      sections = List.of("overhead", "end-of-task", "width", "memory");
+    }
+    Path runs = Files.createTempDirectory("plasticity-bench");
+    StringBuilder md = new StringBuilder();
+    md.append(environment());
+    String loadBefore = loadAverage();
+    for (String s : sections) {
+      log("running %s", s);
+      switch (s) {
+        case "overhead" -> md.append(overhead(new OverheadBench(iterations, cycles, runs).run()));
+        case "end-of-task" -> md.append(endOfTask(new EndOfTaskBench(cycles, runs).run()));
+        case "width" -> md.append(width(new WidthBench(widths, cycles, svd).run()));
+        case "memory" -> md.append(memory(new MemoryBench(tasks, taskIterations, runs).run()));
+        default -> throw new AssertionError(s);
+      }
+    }
+    md.append(String.format(Locale.ROOT, "%nLoad average (1, 5, 15 min) before: %s; after: %s.%n",
+        loadBefore, loadAverage()));
+    System.out.print(md);
+    Files.writeString(out, md);
+    log("report written to %s", out.toAbsolutePath());
+    System.exit(0); // ND4J's and Micrometer's non-daemon threads
+  }
+
+  private static String overhead(OverheadBench.Result r) {
+    StringBuilder b = new StringBuilder();
+    b.append(String.format(Locale.ROOT, "%n### (a, b) Overhead: 784-512-512-10 MLP, batch 128, %d iterations "
+        + "a round%n%nData: %s. Process CPU time, fastest of %d rounds per side in A B B A order.%n%n",
+        r.iterations(), r.data(), r.cpuNanos().get(OverheadBench.Side.NONE).size()));
+    b.append("| listener | CPU s (fastest round) | ratio to no listener | all rounds (s) |\n|---|---|---|---|\n");
+    for (OverheadBench.Side s : OverheadBench.Side.values()) {
+      b.append(String.format(Locale.ROOT, "| %s | %.3f | %.3f | %s |%n", s.label, r.best(s) / 1e9,
+          r.ratio(s), seconds(r.cpuNanos().get(s))));
+    }
+    b.append(String.format(Locale.ROOT, "%nPeriodic analyses inside the timed windows of the "
+        + "PlasticityListener rounds: %s.%n", r.analyses()));
+    double ours = r.ratio(OverheadBench.Side.PLASTICITY) - 1;
+    double theirs = r.ratio(OverheadBench.Side.STATS) - 1;
+    b.append(String.format(Locale.ROOT, "%nOverhead: PlasticityListener %+.1f%%, StatsListener %+.1f%% "
+        + "(ours / theirs = %.3f).%n", 100 * ours, 100 * theirs, theirs > 0 ? ours / theirs : Double.NaN));
+    return b.toString();
+  }
+
+  private static String endOfTask(EndOfTaskBench.Result r) {
+    double ratio = (double) r.endTask() / r.iteration();
+    return String.format(Locale.ROOT, "%n### (c) End-of-task analysis: 784-2000-2000-2000-10%n%n"
+        + "Data: %s; probe 256 examples. Process CPU time, fastest of %d rounds each.%n%n"
+        + "| one training iteration (batch 128) | one `endTask()` | in iterations |%n|---|---|---|%n"
+        + "| %.3f s | %.3f s | %.1f |%n%nAll iterations (s): %s; all endTask (s): %s.%n",
+        r.data(), r.endTaskNanos().size(), r.iteration() / 1e9, r.endTask() / 1e9, ratio,
+        seconds(r.iterationNanos()), seconds(r.endTaskNanos()));
+  }
+
+  private static String width(List<WidthBench.Row> rows) {
+    StringBuilder b = new StringBuilder();
+    b.append("\n### (d) Analysis time against width: 784-w-w-10, probe 256, float32 parameters\n\n"
+        + "Process CPU time, fastest of the A B B A rounds. Snapshot: on the training thread. "
+        + "Analysis: on the background thread (conversion to double, all measures of all layers). "
+        + "Floor: dsyrk of each hidden layer's Θ, and dsyrk + dsyev of the smaller Gram matrix of "
+        + "every weight and activation matrix, called alone on OpenBLAS.\n\n");
+    boolean svd = rows.stream().anyMatch(r -> r.svdOfWeights() >= 0);
+    b.append("| width | snapshot s | analysis s | floor s | analysis / floor |"
+        + (svd ? " dgesvd of the weights alone s |" : "") + "\n|---|---|---|---|---|" + (svd ? "---|" : "") + "\n");
+    for (WidthBench.Row r : rows) {
+      b.append(String.format(Locale.ROOT, "| %d | %.3f | %.3f | %.3f | %.2f |", r.width(),
+          r.snapshot() / 1e9, r.analysis() / 1e9, r.floor() / 1e9, r.ratio()));
+      if (svd) {
+        b.append(String.format(Locale.ROOT, " %.3f |", r.svdOfWeights() / 1e9));
+      }
+      b.append('\n');
+    }
+    return b.toString();
+  }
+
+  private static String memory(MemoryBench.Result r) {
+    StringBuilder b = new StringBuilder("\n### (e) Memory\n\nOne snapshot, held (ND4J off-heap bytes "
+        + "while it is referenced, against the count by construction):\n\n"
+        + "| network | parameters (float32) MB | probe activations MB | measured MB |\n|---|---|---|---|\n");
+    for (MemoryBench.Snapshot s : r.snapshots()) {
+      b.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.2f |%n", s.network(),
+          s.parameterBytes() / 1e6, s.activationBytes() / 1e6, s.measuredBytes() / 1e6));
+    }
+    b.append(String.format(Locale.ROOT, "%nAfter each task of a continual run (784-512-512-10, %d "
+        + "iterations a task, listener at defaults; after GC):%n%n| task | iterations | heap MB | "
+        + "ND4J off-heap MB |%n|---|---|---|---|%n", r.iterationsPerTask()));
+    for (MemoryBench.TaskSample s : r.tasks()) {
+      b.append(String.format(Locale.ROOT, "| %d | %d | %.1f | %.1f |%n", s.task(), s.iterations(),
+          s.heapBytes() / 1e6, s.offHeapBytes() / 1e6));
+    }
+    return b.toString();
+  }
+
+  private static String seconds(List<Long> nanos) {
+    StringBuilder b = new StringBuilder();
+    for (long n : nanos) {
+      b.append(b.length() == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.2f", n / 1e9));
+    }
+    return b.toString();
+  }
+
+  private static String environment() {
+    String cpu = "unknown CPU";
+    try {
+      cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+          .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse(cpu);
+    } catch (IOException | RuntimeException ignored) {
+      // not Linux
+    }
+    return String.format(Locale.ROOT, "## Plasticity Monitor benchmark, %s%n%n%s, %d cores seen by the JVM, "
+        + "%s %s, max heap %d MB, OMP_NUM_THREADS=%s.%n", Instant.now(), cpu,
+        Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
+        System.getProperty("java.version"), Runtime.getRuntime().maxMemory() >> 20,
+        System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"));
+  }
+
+  private static String loadAverage() {
+    try {
+      String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+      return f[0] + ", " + f[1] + ", " + f[2];
+    } catch (IOException | RuntimeException e) {
+      return String.format(Locale.ROOT, "%.2f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    }
+  }
+}

@@ -1,0 +1,111 @@
+package io.plasticitymonitor.bench;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.plasticitymonitor.PlasticityConfig;
+import io.plasticitymonitor.PlasticityListener;
+import io.plasticitymonitor.PlasticityMonitors;
+import io.plasticitymonitor.network.NetworkReader;
+import io.plasticitymonitor.network.NetworkSnapshot;
+import io.plasticitymonitor.network.NetworkStructure;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * (e): what the monitor holds. (1) One snapshot — detached copies of every measured layer's
+ * parameters plus the probe activations — measured as ND4J's off-heap bytes while it is held,
+ * against that count by construction. (2) Heap and off-heap bytes after each task of a continual
+ * run with the listener: nothing may grow with iterations or tasks.
+ */
+final class MemoryBench {
+
+  record Snapshot(String network, long parameterBytes, long activationBytes, long measuredBytes) {}
+
+  record TaskSample(int task, long iterations, long heapBytes, long offHeapBytes) {}
+
+  record Result(List<Snapshot> snapshots, List<TaskSample> tasks, int iterationsPerTask) {}
+
+  private final int tasks;
+  private final int iterationsPerTask;
+  private final Path outputDirectory;
+
+  MemoryBench(int tasks, int iterationsPerTask, Path outputDirectory) {
+    this.tasks = tasks;
+    this.iterationsPerTask = iterationsPerTask;
+    this.outputDirectory = outputDirectory;
+  }
+
+  Result run() throws Exception {
+    Workloads.Data data = Workloads.mnistOrSynthetic(50, 13);
+    INDArray probe = Workloads.probe(data);
+    List<Snapshot> snapshots = new ArrayList<>();
+    snapshots.add(snapshot("784-512-512-10", Workloads.mlp(1, DataType.FLOAT, 512, 512), probe));
+    snapshots.add(snapshot("784-2000-2000-2000-10",
+        Workloads.mlp(1, DataType.FLOAT, EndOfTaskBench.HIDDEN), probe));
+
+    List<TaskSample> samples = new ArrayList<>();
+    MultiLayerNetwork net = Workloads.mlp(2, DataType.FLOAT, 512, 512);
+    long iterations = 0;
+    try (PlasticityListener listener = PlasticityMonitors.listener(PlasticityConfig.builder()
+        .runId("bench-memory").outputDirectory(outputDirectory).build(), new SimpleMeterRegistry())) {
+      net.setListeners(listener);
+      for (int t = 1; t <= tasks; t++) {
+        listener.startTask("task-" + t);
+        for (int i = 0; i < iterationsPerTask; i++) {
+          net.fit(data.batches().get(i % data.batches().size()));
+        }
+        iterations += iterationsPerTask;
+        listener.endTask();
+        settle();
+        TaskSample s = new TaskSample(t, iterations, heapUsed(), offHeap());
+        Bench.log("memory: after task %d (%d iterations): heap %.1f MB, ND4J off-heap %.1f MB", t,
+            iterations, s.heapBytes() / 1e6, s.offHeapBytes() / 1e6);
+        samples.add(s);
+      }
+    }
+    return new Result(snapshots, samples, iterationsPerTask);
+  }
+
+  private static Snapshot snapshot(String name, MultiLayerNetwork net, INDArray probe) throws Exception {
+    NetworkStructure structure = NetworkStructure.of(net);
+    long hiddenUnits = 0;
+    for (int i = 0; i < net.getnLayers() - 1; i++) {
+      hiddenUnits += net.getLayer(i).getParam("b").length();
+    }
+    long params = net.params().length() * 4;
+    long activations = probe.size(0) * hiddenUnits * 4;
+    NetworkReader.snapshot(net, structure, new INDArray[] {probe}); // warm-up: ND4J's own caches
+    settle();
+    long before = offHeap();
+    NetworkSnapshot held = NetworkReader.snapshot(net, structure, new INDArray[] {probe});
+    settle();
+    long measured = offHeap() - before;
+    Bench.log("memory: snapshot of %s: %.2f MB held (parameters %.2f MB + probe activations %.2f MB)",
+        name, measured / 1e6, params / 1e6, activations / 1e6);
+    if (held.structure() == null) {
+      throw new AssertionError(); // keeps the snapshot reachable until here
+    }
+    net.close();
+    return new Snapshot(name, params, activations, measured);
+  }
+
+  private static void settle() throws InterruptedException {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+      Thread.sleep(100); // ND4J frees off-heap buffers from a reference queue after a GC
+    }
+  }
+
+  private static long heapUsed() {
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  private static long offHeap() {
+    return Nd4j.getMemoryManager().allocatedMemory(0);
+  }
+}

@@ -1,0 +1,218 @@
+package io.plasticitymonitor.bench;
+
+import io.plasticitymonitor.analysis.LayerAnalyzer;
+import io.plasticitymonitor.analysis.LayerData;
+import io.plasticitymonitor.analysis.Thresholds;
+import io.plasticitymonitor.network.NetworkReader;
+import io.plasticitymonitor.network.NetworkSnapshot;
+import io.plasticitymonitor.network.NetworkStructure;
+import java.util.ArrayList;
+import java.util.List;
+import org.bytedeco.javacpp.DoublePointer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * (d): the analysis of a 784-w-w-10 network (what the analysis thread does: snapshot to double
+ * arrays, then every layer's measures) against its floor, the BLAS/LAPACK calls its results cannot
+ * do without, timed alone on the same shapes: per hidden layer {@code dsyrk} of the units'
+ * parameter vectors {@code Θ = [units, fanIn + 1 + outWidth]}; per layer the singular values of the
+ * weights and (hidden layers) of the probe activations by the cheaper exact-enough LAPACK route,
+ * {@code dsyrk} of the smaller Gram matrix then {@code dsyev}. Also the snapshot, which runs on the
+ * training thread.
+ */
+final class WidthBench {
+
+  record Row(int width, long snapshot, long analysis, long floor, long svdOfWeights) {
+    double ratio() {
+      return (double) analysis / floor;
+    }
+  }
+
+  private final int[] widths;
+  private final int cycles;
+  private final boolean withSvd;
+
+  WidthBench(int[] widths, int cycles, boolean withSvd) {
+    this.widths = widths;
+    this.cycles = cycles;
+    this.withSvd = withSvd;
+  }
+
+  List<Row> run() {
+    Workloads.Data data = Workloads.mnistOrSynthetic(2, 9);
+    INDArray probe = Workloads.probe(data);
+    List<Row> rows = new ArrayList<>();
+    for (int w : widths) {
+      MultiLayerNetwork net = Workloads.mlp(11, DataType.FLOAT, w, w);
+      NetworkStructure structure = NetworkStructure.of(net);
+      long snapshotBest = Long.MAX_VALUE;
+      long analysisBest = Long.MAX_VALUE;
+      long floorBest = Long.MAX_VALUE;
+      NetworkSnapshot snapshot = NetworkReader.snapshot(net, structure, new INDArray[] {probe});
+      List<Shape> shapes = shapes(NetworkReader.layerData(snapshot));
+      long warm = CpuClock.nanos();
+      analyse(snapshot); // warm-up, and the repetitions a round needs: the clock ticks in 10 ms
+      floor(shapes);
+      int reps = (int) Math.max(1, Math.min(200, 400_000_000L / Math.max(1, CpuClock.nanos() - warm)));
+      for (int c = 0; c < cycles; c++) {
+        for (int k = 0; k < 4; k++) { // A B B A
+          System.gc();
+          if (k == 0 || k == 3) {
+            long snap = 0;
+            long analysis = 0;
+            for (int r = 0; r < reps; r++) {
+              long start = CpuClock.nanos();
+              NetworkSnapshot s = NetworkReader.snapshot(net, structure, new INDArray[] {probe});
+              long mid = CpuClock.nanos();
+              analyse(s);
+              snap += mid - start;
+              analysis += CpuClock.nanos() - mid;
+            }
+            snapshotBest = Math.min(snapshotBest, snap / reps);
+            analysisBest = Math.min(analysisBest, analysis / reps);
+          } else {
+            long start = CpuClock.nanos();
+            for (int r = 0; r < reps; r++) {
+              floor(shapes);
+            }
+            floorBest = Math.min(floorBest, (CpuClock.nanos() - start) / reps);
+          }
+        }
+      }
+      long svd = withSvd ? svdOfWeights(shapes) : -1;
+      for (Shape s : shapes) {
+        s.close();
+      }
+      net.close();
+      Row row = new Row(w, snapshotBest, analysisBest, floorBest, svd);
+      Bench.log("width %5d: snapshot %.3f s, analysis %.3f s, floor %.3f s (%.2fx)%s", w,
+          row.snapshot() / 1e9, row.analysis() / 1e9, row.floor() / 1e9, row.ratio(),
+          svd < 0 ? "" : String.format(", dgesvd of the weights alone %.3f s", svd / 1e9));
+      rows.add(row);
+    }
+    return rows;
+  }
+
+  private static void analyse(NetworkSnapshot snapshot) {
+    for (LayerData layer : NetworkReader.layerData(snapshot)) {
+      LayerAnalyzer.analyze(layer, Thresholds.DEFAULTS);
+    }
+  }
+
+  /** One matrix whose Gram matrix {@code XᵀX} ({@code X = [k, n]} column-major) is needed. */
+  private static final class Gram implements AutoCloseable {
+    final int k;
+    final int n;
+    final boolean eigenvalues;
+    final DoublePointer x;
+    final DoublePointer c;
+    final DoublePointer w;
+    final double[] rowMajor;
+    final int rows;
+    final int cols;
+
+    /** The smaller Gram matrix of {@code M = [rows, cols]} row-major, for its singular values. */
+    static Gram ofMatrix(double[] m, int rows, int cols, boolean eigenvalues) {
+      if (rows < cols) { // MMᵀ = XᵀX with X = Mᵀ = the row-major buffer read column-major [cols, rows]
+        return new Gram(m, cols, rows, eigenvalues, m, rows, cols);
+      }
+      double[] colMajor = new double[m.length]; // X = M column-major [rows, cols]
+      for (int r = 0; r < rows; r++) {
+        for (int c = 0; c < cols; c++) {
+          colMajor[c * rows + r] = m[r * cols + c];
+        }
+      }
+      return new Gram(colMajor, rows, cols, eigenvalues, m, rows, cols);
+    }
+
+    private Gram(double[] colMajor, int k, int n, boolean eigenvalues, double[] rowMajor, int rows, int cols) {
+      this.k = k;
+      this.n = n;
+      this.eigenvalues = eigenvalues;
+      this.x = new DoublePointer(colMajor);
+      this.c = new DoublePointer((long) n * n);
+      this.w = new DoublePointer(n);
+      this.rowMajor = rowMajor;
+      this.rows = rows;
+      this.cols = cols;
+    }
+
+    void run() {
+      Floor.gram(x, k, n, c);
+      if (eigenvalues) {
+        Floor.eigenvalues(c, n, w);
+      }
+    }
+
+    @Override
+    public void close() {
+      x.close();
+      c.close();
+      w.close();
+    }
+  }
+
+  private record Shape(List<Gram> grams) implements AutoCloseable {
+    @Override
+    public void close() {
+      grams.forEach(Gram::close);
+    }
+  }
+
+  private static List<Shape> shapes(List<LayerData> layers) {
+    List<Shape> out = new ArrayList<>();
+    for (LayerData l : layers) {
+      List<Gram> grams = new ArrayList<>();
+      grams.add(Gram.ofMatrix(l.weights(), l.fanIn(), l.units(), true));
+      if (l.activations() != null) {
+        grams.add(Gram.ofMatrix(l.activations(), l.examples(), l.units(), true));
+      }
+      if (l.hidden()) { // Θ = [units, d] row-major = Θᵀ column-major [d, units]: G = ΘΘᵀ
+        int d = l.fanIn() + (l.bias() == null ? 0 : 1) + l.outWidth();
+        double[] theta = new double[l.units() * d];
+        for (int i = 0; i < l.units(); i++) {
+          for (int f = 0; f < l.fanIn(); f++) {
+            theta[i * d + f] = l.weights()[f * l.units() + i];
+          }
+          int at = i * d + l.fanIn();
+          if (l.bias() != null) {
+            theta[at++] = l.bias()[i];
+          }
+          System.arraycopy(l.outgoing(), i * l.outWidth(), theta, at, l.outWidth());
+        }
+        grams.add(new Gram(theta, d, l.units(), false, null, 0, 0));
+      }
+      out.add(new Shape(grams));
+    }
+    return out;
+  }
+
+  private static void floor(List<Shape> shapes) {
+    for (Shape s : shapes) {
+      s.grams().forEach(Gram::run);
+    }
+  }
+
+  /** What the singular values of the weights alone cost by dgesvd (the route before the Gram one). */
+  private static long svdOfWeights(List<Shape> shapes) {
+    long total = 0;
+    for (Shape s : shapes) {
+      Gram g = s.grams().get(0);
+      double[] colMajor = new double[g.rowMajor.length];
+      for (int r = 0; r < g.rows; r++) {
+        for (int c = 0; c < g.cols; c++) {
+          colMajor[c * g.rows + r] = g.rowMajor[r * g.cols + c];
+        }
+      }
+      try (DoublePointer a = new DoublePointer(colMajor);
+          DoublePointer sv = new DoublePointer(Math.min(g.rows, g.cols))) {
+        long start = CpuClock.nanos();
+        Floor.svd(a, g.rows, g.cols, sv);
+        total += CpuClock.nanos() - start;
+      }
+    }
+    return total;
+  }
+}
