@@ -88,6 +88,9 @@ final class AnalyzeCommand implements Callable<Integer> {
       net = restore(model);
     } catch (IOException | RuntimeException e) {
       throw usage("cannot read " + model + " as a DL4J ModelSerializer zip: " + e.getMessage());
+    } catch (OutOfMemoryError e) { // sizes in a damaged or hostile file; nothing else is allocated
+      throw usage("cannot read " + model + ": what it holds does not fit in memory (" + e.getMessage()
+          + ")");
     }
     INDArray probe = null;
     if (probeExamples > 0) {
@@ -121,6 +124,9 @@ final class AnalyzeCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** A configuration.json beyond this is refused before DL4J reads it whole (a zip bomb). */
+  static final int MAX_CONFIGURATION_BYTES = 64 << 20;
+
   /** A MultiLayerNetwork or a ComputationGraph, whichever the zip holds. */
   static Model restore(Path file) throws IOException {
     boolean graph;
@@ -129,8 +135,15 @@ final class AnalyzeCommand implements Callable<Integer> {
       if (conf == null) {
         throw new IOException("no configuration.json inside");
       }
-      String text = new String(zip.getInputStream(conf).readAllBytes(),
-          java.nio.charset.StandardCharsets.UTF_8);
+      byte[] bytes;
+      try (var in = zip.getInputStream(conf)) {
+        bytes = in.readNBytes(MAX_CONFIGURATION_BYTES + 1);
+      }
+      if (bytes.length > MAX_CONFIGURATION_BYTES) {
+        throw new IOException("its configuration.json is larger than "
+            + (MAX_CONFIGURATION_BYTES >> 20) + " MB, which no saved network needs");
+      }
+      String text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
       graph = text.contains("\"vertices\"");
     }
     return graph ? ModelSerializer.restoreComputationGraph(file.toFile(), false)

@@ -147,6 +147,7 @@ final class ContinualRun {
       if (s.pushgateway() != null) {
         b.pushgateway(s.pushgateway());
       }
+      s.remedy().ifPresent(b::remedy);
       return b.build();
     } catch (IllegalArgumentException e) {
       throw new BadSettingException(e.getMessage());

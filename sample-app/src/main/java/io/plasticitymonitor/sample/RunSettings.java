@@ -1,9 +1,11 @@
 package io.plasticitymonitor.sample;
 
+import io.plasticitymonitor.RemedySettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /** The validated options of one training run (see {@link SampleApp} for their meaning). */
 record RunSettings(
@@ -28,7 +30,8 @@ record RunSettings(
     int probeSize,
     Path dataDir,
     Path fashionDir,
-    boolean saveModel) {
+    boolean saveModel,
+    Optional<RemedySettings> remedy) {
 
   Path runDirectory() {
     return output.resolve(runId);
@@ -57,6 +60,7 @@ record RunSettings(
     m.put("weight decay", weightDecay > 0
         ? SampleApp.plain(weightDecay) + " (decoupled: DL4J weightDecay(wd, true), weights only)"
         : "none");
+    m.put("remedy", remedy.map(Object::toString).orElse("none"));
     m.put("seed", Long.toString(seed));
     m.put("probe examples", Integer.toString(probeSize));
     return m;

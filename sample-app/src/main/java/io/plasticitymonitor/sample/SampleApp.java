@@ -1,5 +1,6 @@
 package io.plasticitymonitor.sample;
 
+import io.plasticitymonitor.RemedySettings;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.math.BigDecimal;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import org.deeplearning4j.optimize.api.TrainingListener;
@@ -105,6 +107,12 @@ public final class SampleApp implements Callable<Integer> {
       description = "Decoupled weight decay on every layer's weights, as DL4J"
           + " weightDecay(WD, true); 0 turns it off. Default: ${DEFAULT-VALUE}.")
   double weightDecay;
+
+  @Option(names = "--remedy", paramLabel = "NAME", defaultValue = "none",
+      description = "Act on absorbed units while training: none, syre, redo, cbp or"
+          + " shrink-perturb (the plugin's RemedySettings; docs/remedies.md), optionally with"
+          + " parameters, e.g. redo:every=250,tau=0.1. Default: ${DEFAULT-VALUE}.")
+  String remedy;
 
   @Option(names = "--seed", paramLabel = "N", defaultValue = "42",
       description = "Seed of the network's initialisation, the permutations and the sampling."
@@ -249,6 +257,12 @@ public final class SampleApp implements Callable<Integer> {
         "--linger must be 0 to 86400 seconds (got: " + linger + ")");
     require(probeSize >= 1 && probeSize <= 65_536,
         "--probe-size must be 1 to 65536 (got: " + probeSize + ")");
+    Optional<RemedySettings> remedySettings;
+    try {
+      remedySettings = RemedySettings.parse(remedy);
+    } catch (IllegalArgumentException e) {
+      throw usage("--remedy: " + e.getMessage());
+    }
     URI push = null;
     if (pushgateway != null) {
       try {
@@ -276,7 +290,7 @@ public final class SampleApp implements Callable<Integer> {
     }
     return new RunSettings(scenario, tasks, examplesPerTask, evalExamples, epochs, depth, width,
         learningRate, batchSize, weightDecay, seed, id, output, overwrite, port, bind, linger, push,
-        probeSize, dataDir, fashionDir, saveModel);
+        probeSize, dataDir, fashionDir, saveModel, remedySettings);
   }
 
   private void checkPortFree() {
