@@ -1,6 +1,7 @@
 package io.plasticitymonitor;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.Counter;
@@ -16,7 +17,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -68,7 +72,8 @@ class CloseDuringAnalysisTest {
 
   private static Set<Thread> monitorThreads() {
     return Thread.getAllStackTraces().keySet().stream()
-        .filter(t -> t.isAlive() && (t.getName().startsWith("plasticity-") || t.getName().startsWith("HTTP-Dispatcher")))
+        .filter(t -> t.isAlive()
+            && (t.getName().startsWith("plasticity-") || t.getName().startsWith("HTTP-Dispatcher")))
         .collect(Collectors.toSet());
   }
 
@@ -110,10 +115,64 @@ class CloseDuringAnalysisTest {
     assertThat(registry.getMeters()).as("close() removes every meter").isEmpty();
     assertThat(monitorThreads()).as("no analysis or endpoint thread left").isEqualTo(before);
     try (Socket s = new Socket()) {
-      org.assertj.core.api.Assertions.assertThatThrownBy(
-          () -> s.connect(new InetSocketAddress("127.0.0.1", port), 1000))
+      assertThatThrownBy(() -> s.connect(new InetSocketAddress("127.0.0.1", port), 1000))
           .as("/metrics port closed").isInstanceOf(IOException.class);
     }
     net.fit(Networks.iterator(data, 32)); // the network still trains with the closed listener on it
+  }
+
+  /**
+   * Tasks ended and the listener closed from a controller thread while another thread trains
+   * without pause (a shutdown hook, a scheduler): the end-of-task probe pass runs beside fit().
+   * Training sees no exception, no analysis fails, every task's line is there.
+   */
+  @Test
+  @Timeout(value = 2, unit = TimeUnit.MINUTES)
+  void tasksEndedAndCloseCalledFromAnotherThreadWhileFitRuns() throws Exception {
+    Set<Thread> before = monitorThreads();
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    PlasticityConfig config = PlasticityConfig.builder().runId("close-racing").outputDirectory(dir)
+        .probeSize(48).analysisBudget(0.5).build();
+    MultiLayerNetwork net = Networks.mlp(0.05, 3, 64, 64, 64, 10);
+    DataSet data = Networks.data(1024, 64, 10, 5);
+    PlasticityListener listener = PlasticityMonitors.listener(config, registry);
+    net.addListeners(listener);
+    listener.startTask("task-0");
+    AtomicBoolean stop = new AtomicBoolean();
+    AtomicReference<Throwable> trainingFailure = new AtomicReference<>();
+    AtomicInteger batches = new AtomicInteger();
+    Thread trainer = new Thread(() -> {
+      var it = Networks.iterator(data, 16); // batches of 16, probes of 48: a mix-up would show
+      try {
+        while (!stop.get()) {
+          if (!it.hasNext()) {
+            it.reset();
+          }
+          net.fit(it.next());
+          batches.incrementAndGet();
+        }
+      } catch (Throwable t) {
+        trainingFailure.set(t);
+      }
+    }, "trainer");
+    trainer.start();
+    int ends = 200;
+    for (int k = 1; k <= ends; k++) {
+      listener.endTask();
+      if (k < ends) {
+        listener.startTask("task-" + k);
+      }
+    }
+    listener.startTask("task-last");
+    Counter errors = registry.get("plasticity.analysis.errors").counter();
+    listener.close(); // ends task-last beside a running fit()
+    stop.set(true);
+    trainer.join(TimeUnit.SECONDS.toMillis(60));
+
+    assertThat(trainingFailure.get()).as("training saw no exception").isNull();
+    assertThat(batches.get()).as("training ran alongside").isPositive();
+    assertThat(errors.count()).as("no analysis failed").isZero();
+    assertThat(Files.readAllLines(dir.resolve("close-racing").resolve("tasks.jsonl"))).hasSize(ends + 1);
+    assertThat(monitorThreads()).as("no analysis thread left").isEqualTo(before);
   }
 }

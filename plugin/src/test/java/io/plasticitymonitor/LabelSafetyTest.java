@@ -1,9 +1,11 @@
 package io.plasticitymonitor;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.plasticitymonitor.analysis.LayerData;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +32,9 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * Label values from user input. Layer names come from the user's network configuration and become
  * the {@code layer} label: names with quotes, backslashes, newlines, tabs, non-ASCII letters and
  * great length still give a valid scrape, checked by {@code promtool check metrics} (Debian package
- * prometheus), one series per layer.
+ * prometheus), one series per layer. Detector names, which become the {@code symmetry} label, are
+ * checked when the listener is made; run ids by the config (PlasticityConfigTest); task names never
+ * become labels (SeriesBoundTest).
  */
 class LabelSafetyTest {
   private static final Path PROMTOOL = Path.of("/usr/bin/promtool");
@@ -127,5 +131,27 @@ class LabelSafetyTest {
     assertThat(scrape.lines().filter(l -> l.startsWith("plasticity_rank{")).count())
         .as("every gauge of each layer is there: 4 hidden layers × 2 of × 4 measures + output 4")
         .isEqualTo(4 * 2 * 4 + 4);
+  }
+
+  @Test
+  void aDetectorNameThatIsNotASafeLabelValueIsRefusedAtConstruction() {
+    for (String name : new String[] {"sign\"flip", "Sign", "two\nlines", "", "x".repeat(41)}) {
+      SymmetryDetector d = new SymmetryDetector() {
+        @Override
+        public String name() {
+          return name;
+        }
+
+        @Override
+        public double absorbedUnits(LayerData layer) {
+          return 0;
+        }
+      };
+      PlasticityConfig config = PlasticityConfig.builder().runId("detectors").outputDirectory(dir).build();
+      assertThatThrownBy(() -> PlasticityMonitors.listener(config,
+          new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), Set.of(d)))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("SymmetryDetector.name()").hasMessageContaining("(got: \"" + name + "\")");
+    }
   }
 }

@@ -37,6 +37,7 @@ public final class TaskLog {
   public synchronized void append(TaskSummary task) throws IOException {
     byte[] line = (JSON.writeValueAsString(toJson(task)) + "\n").getBytes(StandardCharsets.UTF_8);
     Files.createDirectories(file.getParent());
+    boolean created = !Files.exists(file);
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.READ)) {
       long end = completeLength(ch);
@@ -48,10 +49,21 @@ public final class TaskLog {
           pos += ch.write(buf, pos);
         }
         ch.force(true);
+        if (created) {
+          forceDirectory(file.getParent()); // the new file's name must survive a power loss too
+        }
       } catch (IOException e) {
         ch.truncate(end);
         throw e;
       }
+    }
+  }
+
+  private static void forceDirectory(Path dir) {
+    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+      d.force(true);
+    } catch (IOException | UnsupportedOperationException e) {
+      // Some file systems cannot sync a directory; the file itself is already on disk.
     }
   }
 

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Reliability under load: /metrics under sustained concurrent scraping (wrk, from Debian) while the
+# sample app trains on real MNIST; no socket errors, no non-2xx, a valid scrape, bounded slowdown
+# of training. See load_check.py for what is run and asserted; docs/reliability.md for the rest of
+# the reliability checks (they are JUnit tests).
+#
+#   src/reliability/run.sh [load_check.py options]    e.g. --keep, --tasks 3, --connections 16
+#
+# Needs Java 17 and Python 3. Installs the Debian packages wrk, prometheus (promtool) and iproute2
+# (ss) when missing and run as root, builds sample-app/target/sample-app.jar with Maven when it is
+# missing, and fetches MNIST through ./run-sample.sh --fetch-only. About 1.5 minutes on 2 cores.
+# The last line is `reliability: N passed, M failed`; the exit status is non-zero on any failure.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"
+cd "$ROOT"
+say() { printf 'reliability: %s\n' "$*" >&2; }
+die() { say "$*"; echo "reliability: 0 passed, 1 failed"; exit 1; }
+
+# need COMMAND PACKAGE: install the Debian package when the command is missing and we are root.
+need() {
+  command -v "$1" >/dev/null 2>&1 && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing $2 (for $1) with apt-get"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$2" >/dev/null 2>&1 || {
+      apt-get update -q >/dev/null 2>&1
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$2" >/dev/null 2>&1
+    } || true
+  fi
+  command -v "$1" >/dev/null 2>&1 || die "$1 is missing: apt-get install $2"
+}
+
+need wrk wrk
+need promtool prometheus
+need python3 python3
+need ss iproute2
+need java openjdk-17-jre-headless
+
+JAR="$ROOT/sample-app/target/sample-app.jar"
+if [ ! -f "$JAR" ]; then
+  need mvn maven
+  say "building $JAR (mvn -q -B -DskipTests package)"
+  mvn -q -B -DskipTests package || die "the Maven build failed"
+fi
+
+[ -x "$ROOT/run-sample.sh" ] || die "run-sample.sh (which fetches MNIST) is missing"
+"$ROOT/run-sample.sh" --fetch-only || die "fetching MNIST failed (run-sample.sh --fetch-only)"
+
+# load_check.py stops what it started (the app's process group, wrk) when it ends or times out.
+set +e
+set -m
+python3 "$ROOT/src/reliability/load_check.py" --jar "$JAR" "$@" &
+child=$!
+trap 'kill -TERM -- "-$child" 2>/dev/null' TERM INT HUP
+wait "$child"
+status=$?
+while kill -0 "$child" 2>/dev/null; do
+  wait "$child"
+  status=$?
+done
+exit "$status"
