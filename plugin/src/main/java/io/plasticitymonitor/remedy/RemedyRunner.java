@@ -92,24 +92,16 @@ public final class RemedyRunner {
 
   /** From a MultiLayerNetwork's {@code onForwardPass}. */
   public void forwardPass(Model model, List<INDArray> activations) {
-    if (name == null) {
-      return;
-    }
-    try {
-      Bound b = bind(model);
-      int iteration = UnitSurgery.iterationCount(model);
-      if (b.remedy().wantsActivations(iteration)) {
-        b.remedy().forwardPass(iteration, b.surgery().meanAbsActivations(activations));
-      }
-    } catch (VirtualMachineError e) {
-      throw e;
-    } catch (Throwable e) {
-      onFailure.accept("remedy " + name + " (forward pass)", e);
-    }
+    forwardPass(model, surgery -> surgery.meanAbsActivations(activations));
   }
 
   /** From a ComputationGraph's {@code onForwardPass}. */
   public void forwardPass(Model model, Map<String, INDArray> activations) {
+    forwardPass(model, surgery -> surgery.meanAbsActivations(activations));
+  }
+
+  private void forwardPass(Model model,
+      java.util.function.Function<UnitSurgery, Map<String, double[]>> meanAbsActivations) {
     if (name == null) {
       return;
     }
@@ -117,7 +109,7 @@ public final class RemedyRunner {
       Bound b = bind(model);
       int iteration = UnitSurgery.iterationCount(model);
       if (b.remedy().wantsActivations(iteration)) {
-        b.remedy().forwardPass(iteration, b.surgery().meanAbsActivations(activations));
+        b.remedy().forwardPass(iteration, meanAbsActivations.apply(b.surgery()));
       }
     } catch (VirtualMachineError e) {
       throw e;
