@@ -13,10 +13,12 @@ package io.plasticitymonitor.analysis;
  * falls back to {@code dgesvd} everywhere else (numerical rank of float64 parameters near the
  * cutoff, matrices with a collapsed tail whose tiny singular values weigh in the effective rank).
  *
- * <p>The bound. With {@code u = 2⁻⁵³}, {@code G = XᵀX} ({@code X = [k, n]}) computed by any
- * summation order satisfies {@code |fl(G)_ij − G_ij| ≤ γ_k‖x_i‖‖x_j‖}, so {@code ‖fl(G) − G‖₂ ≤
- * γ_k‖M‖_F²}; a backward-stable symmetric eigensolver adds {@code p(n)·u·‖G‖₂}. By Weyl's inequality
- * every eigenvalue is then within {@code δλ = 2·((k + 2)·u·‖M‖_F² + (n + 8)·u·λ̂₁)} of the exact
+ * <p>The bound. With {@code u = 2⁻⁵³}, {@code G = XᵀX} ({@code X = [k, n]}) summed over slices of
+ * 256 of the inner dimension, each slice in any order, satisfies {@code |fl(G)_ij − G_ij| ≤
+ * γ_t‖x_i‖‖x_j‖} with {@code t = min(k, 256) + ⌈k/256⌉} (not {@code k}: that is what the slices buy),
+ * so {@code ‖fl(G) − G‖₂ ≤ γ_t‖M‖_F²}; a backward-stable symmetric eigensolver adds {@code
+ * p(n)·u·‖G‖₂}. By Weyl's inequality every eigenvalue is then within {@code δλ = 2·((t + 2)·u·‖M‖_F²
+ * + (n + 8)·u·λ̂₁)} of the exact
  * {@code σ_k²} (the factor 2 covers {@code γ_k}'s denominator, {@code λ̂₁}'s own error and LAPACK's
  * "modest" {@code p(n)}, taken as {@code n}). For {@code σ̂_k = √max(λ̂_k, 0)} this gives
  * {@code |σ̂_k − σ_k| ≤ e_k = min(√δλ, δλ/σ̂_k)}.
@@ -57,15 +59,27 @@ final class GramSpectrum {
    *     dimensions ≥ 1; not modified
    */
   static GramSpectrum of(double[] rowMajor, int rows, int cols) {
+    return of(rowMajor, rows, cols, null);
+  }
+
+  /**
+   * As {@link #of(double[], int, int)}, handing {@code MᵀM} to {@code keepColumnGram} when that is
+   * the Gram matrix used ({@code rows ≥ cols}); see {@link
+   * NativeLinearAlgebra#smallerGramEigenvalues(double[], int, int, java.util.function.Consumer)}.
+   */
+  static GramSpectrum of(double[] rowMajor, int rows, int cols,
+      java.util.function.Consumer<double[]> keepColumnGram) {
     double frobeniusSquared = 0;
     for (double v : rowMajor) {
       frobeniusSquared += v * v;
     }
-    double[] ascending = NativeLinearAlgebra.smallerGramEigenvalues(rowMajor, rows, cols);
+    double[] ascending =
+        NativeLinearAlgebra.smallerGramEigenvalues(rowMajor, rows, cols, keepColumnGram);
     int n = ascending.length;
     int k = Math.max(rows, cols);
     double largest = n == 0 ? 0 : Math.max(0, ascending[n - 1]);
-    double deltaLambda = 2.0 * UNIT_ROUNDOFF * ((k + 2.0) * frobeniusSquared + (n + 8.0) * largest);
+    int depth = NativeLinearAlgebra.gramSummationDepth(k);
+    double deltaLambda = 2.0 * UNIT_ROUNDOFF * ((depth + 2.0) * frobeniusSquared + (n + 8.0) * largest);
     double noise = Math.sqrt(deltaLambda);
     double[] sigma = new double[n];
     double[] error = new double[n];

@@ -71,8 +71,12 @@ public final class LayerAnalyzer {
       return new LayerMeasures(layer.name(), layer.units(), layer.hidden(), nonfinite, Double.NaN,
           null, null, null);
     }
+    // For a hidden layer with fanIn ≥ units the weights' rank comes from WᵀW, the units' incoming
+    // part of the Gram matrix the merged-unit search needs: kept and reused there.
+    double[][] columnGram = new double[1][];
+    boolean reuse = layer.hidden() && layer.fanIn() >= layer.units();
     RankMeasures weightRank = Ranks.ofMatrix(layer.weights(), layer.fanIn(), layer.units(),
-        layer.machineEpsilon(), t.srankDelta());
+        layer.machineEpsilon(), t.srankDelta(), reuse ? g -> columnGram[0] = g : null);
     return new LayerMeasures(
         layer.name(),
         layer.units(),
@@ -80,7 +84,7 @@ public final class LayerAnalyzer {
         nonfinite,
         weightMagnitude(layer.weights()),
         weightRank,
-        layer.hidden() ? unitMeasures(layer, t) : null,
+        layer.hidden() ? unitMeasures(layer, t, columnGram[0]) : null,
         activationMeasures(layer, t));
   }
 
@@ -95,7 +99,8 @@ public final class LayerAnalyzer {
     return sum / w.length;
   }
 
-  private static UnitMeasures unitMeasures(LayerData layer, Thresholds t) {
+  /** @param weightGram {@code WᵀW} as {@link Ranks#ofMatrix} hands it over, or null */
+  private static UnitMeasures unitMeasures(LayerData layer, Thresholds t, double[] weightGram) {
     int n = layer.units();
     int fanIn = layer.fanIn();
     int outWidth = layer.outWidth();
@@ -172,7 +177,8 @@ public final class LayerAnalyzer {
       }
       System.arraycopy(out, i * outWidth, theta, at, outWidth);
     }
-    TwinFinder.Twins twins = TwinFinder.find(theta, m, d, t.mergeEpsilon());
+    TwinFinder.Twins twins = TwinFinder.find(theta, m, d, t.mergeEpsilon(),
+        weightGram == null ? null : new TwinFinder.KnownHead(weightGram, n, alive, fanIn));
     int[] rep = twins.representative();
     int mergedCount = 0;
     for (int a = 0; a < m; a++) {

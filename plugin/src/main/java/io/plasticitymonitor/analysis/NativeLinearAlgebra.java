@@ -80,10 +80,24 @@ final class NativeLinearAlgebra {
   private static final int GRAM_BLOCK = 128;
 
   /**
+   * Length of the inner-dimension slices whose Gram matrices are summed in {@link
+   * #smallerGramEigenvalues}: whatever order BLAS sums a slice in, an entry's rounding error is then
+   * within {@code γ_{depth}·|x_i|·|x_j|}, {@code depth = } {@link #gramSummationDepth}, instead of
+   * {@code γ_k} for one gemm over all {@code k}.
+   */
+  static final int GRAM_SLICE = 256;
+
+  /** The depth of the summation that builds each Gram entry, for its rounding-error bound. */
+  static int gramSummationDepth(int k) {
+    return Math.min(k, GRAM_SLICE) + (k + GRAM_SLICE - 1) / GRAM_SLICE;
+  }
+
+  /**
    * Eigenvalues of the smaller Gram matrix of {@code M}: {@code MᵀM} ({@code cols × cols}) when
    * {@code rows ≥ cols}, else {@code MMᵀ} ({@code rows × rows}). The Gram matrix's upper triangle is
    * built by {@code dgemm} in column blocks (about the flops of {@code dsyrk}: ND4J's {@code syrk}
-   * wrapper passes {@code k = 1}), and its eigenvalues come from LAPACK {@code dsyev} without
+   * wrapper passes {@code k = 1}) and in slices of {@value #GRAM_SLICE} of the inner dimension,
+   * summed (see {@link #gramSummationDepth}); its eigenvalues come from LAPACK {@code dsyev} without
    * vectors (tridiagonal reduction, then the root-free QR of {@code dsterf}).
    *
    * @param rowMajor {@code M} as {@code rows × cols}, row-major, both ≥ 1, finite; not modified
@@ -91,6 +105,17 @@ final class NativeLinearAlgebra {
    *     slightly negative
    */
   static double[] smallerGramEigenvalues(double[] rowMajor, int rows, int cols) {
+    return smallerGramEigenvalues(rowMajor, rows, cols, null);
+  }
+
+  /**
+   * {@link #smallerGramEigenvalues(double[], int, int)}, also handing the Gram matrix itself to
+   * {@code keep} (before LAPACK overwrites it) when it is {@code MᵀM}, i.e. {@code rows ≥ cols}:
+   * column-major {@code cols × cols}, upper triangle only ({@code G[i][j]} at {@code j·cols + i} for
+   * {@code i ≤ j}; the lower triangle holds nothing meaningful).
+   */
+  static double[] smallerGramEigenvalues(double[] rowMajor, int rows, int cols,
+      java.util.function.Consumer<double[]> keep) {
     try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
       // G = XᵀX with X = [k, n], n the smaller dimension. Row-major M read column-major as
       // [cols, rows] is Mᵀ: for rows < cols that is X itself (MMᵀ = (Mᵀ)ᵀMᵀ); for rows ≥ cols,
@@ -103,17 +128,44 @@ final class NativeLinearAlgebra {
       INDArray g = Nd4j.create(DataType.DOUBLE, new long[] {n, n}, 'f');
       INDArray w = Nd4j.create(DataType.DOUBLE, n);
       try {
-        for (int c0 = 0; c0 < n; c0 += GRAM_BLOCK) {
-          int c1 = Math.min(n, c0 + GRAM_BLOCK);
-          // G[0:c1, c0:c1] = X[:, 0:c1]ᵀ X[:, c0:c1]: the upper triangle of these columns.
-          INDArray left = x.get(NDArrayIndex.all(), NDArrayIndex.interval(0, c1));
-          INDArray right = x.get(NDArrayIndex.all(), NDArrayIndex.interval(c0, c1));
-          INDArray block = Nd4j.gemm(left, right, true, false);
-          try {
-            g.get(NDArrayIndex.interval(0, c1), NDArrayIndex.interval(c0, c1)).assign(block);
-          } finally {
-            block.close();
+        // One buffer per column block, G[0:c1, c0:c1] (its upper triangle is what counts), summed
+        // over the slices by gemm itself (β = 1), then copied into G once.
+        int blocks = (n + GRAM_BLOCK - 1) / GRAM_BLOCK;
+        INDArray[] sums = new INDArray[blocks];
+        try {
+          for (int k0 = 0; k0 < k; k0 += GRAM_SLICE) {
+            // A slice of rows of X, column-major so that its column ranges are contiguous.
+            INDArray slice = x.get(NDArrayIndex.interval(k0, Math.min(k, k0 + GRAM_SLICE)),
+                NDArrayIndex.all()).dup('f');
+            try {
+              for (int b = 0; b < blocks; b++) {
+                int c0 = b * GRAM_BLOCK;
+                int c1 = Math.min(n, c0 + GRAM_BLOCK);
+                INDArray left = slice.get(NDArrayIndex.all(), NDArrayIndex.interval(0, c1));
+                INDArray right = slice.get(NDArrayIndex.all(), NDArrayIndex.interval(c0, c1));
+                if (sums[b] == null) {
+                  sums[b] = Nd4j.create(DataType.DOUBLE, new long[] {c1, c1 - c0}, 'f');
+                }
+                Nd4j.gemm(left, right, sums[b], true, false, 1.0, k0 == 0 ? 0.0 : 1.0);
+              }
+            } finally {
+              slice.close();
+            }
           }
+          for (int b = 0; b < blocks; b++) {
+            int c0 = b * GRAM_BLOCK;
+            int c1 = Math.min(n, c0 + GRAM_BLOCK);
+            g.get(NDArrayIndex.interval(0, c1), NDArrayIndex.interval(c0, c1)).assign(sums[b]);
+          }
+        } finally {
+          for (INDArray b : sums) {
+            if (b != null) {
+              b.close();
+            }
+          }
+        }
+        if (keep != null && rows >= cols) {
+          keep.accept(toJava(g));
         }
         int info = Nd4j.getBlasWrapper().lapack().syev('N', 'U', g, w);
         if (info != 0) {

@@ -139,6 +139,24 @@ public final class Ranks {
   /** {@link #ofMatrix(double[], int, int, double, double)}, the Gram route tried or not (tests). */
   static RankMeasures ofMatrix(double[] rowMajor, int rows, int cols, double eps, double delta,
       boolean tryGram) {
+    return ofMatrix(rowMajor, rows, cols, eps, delta, tryGram, null);
+  }
+
+  /**
+   * {@link #ofMatrix(double[], int, int, double, double)}, handing {@code MᵀM} ({@code cols × cols},
+   * column-major, upper triangle) to {@code keepColumnGram} whenever the Gram route computed exactly
+   * that matrix (no zero row or column dropped, {@code rows ≥ cols}), whether or not its
+   * eigenvalues were then proven good enough. The caller may reuse it: a hidden layer's {@code
+   * WᵀW} is part of the Gram matrix of its units' parameter vectors.
+   */
+  static RankMeasures ofMatrix(double[] rowMajor, int rows, int cols, double eps, double delta,
+      java.util.function.Consumer<double[]> keepColumnGram) {
+    return ofMatrix(rowMajor, rows, cols, eps, delta,
+        Math.min(rows, cols) >= GRAM_ROUTE_MIN_DIMENSION, keepColumnGram);
+  }
+
+  private static RankMeasures ofMatrix(double[] rowMajor, int rows, int cols, double eps,
+      double delta, boolean tryGram, java.util.function.Consumer<double[]> keepColumnGram) {
     if (rows < 0 || cols < 0 || rowMajor.length != (long) rows * cols) {
       throw new IllegalArgumentException("matrix has " + rowMajor.length
           + " values, expected rows*cols = " + rows + "*" + cols);
@@ -157,7 +175,8 @@ public final class Ranks {
       return of(new double[0], rows, cols, eps, delta);
     }
     if (tryGram && Math.min(c.rows, c.cols) >= GRAM_ROUTE_MIN_DIMENSION) {
-      GramSpectrum spectrum = GramSpectrum.of(c.values, c.rows, c.cols);
+      boolean whole = c.rows == rows && c.cols == cols;
+      GramSpectrum spectrum = GramSpectrum.of(c.values, c.rows, c.cols, whole ? keepColumnGram : null);
       RankMeasures fast = of(spectrum.sigma(), rows, cols, eps, delta);
       if (spectrum.certifies(fast, rows, cols, eps, delta)) {
         return fast;
@@ -169,26 +188,38 @@ public final class Ranks {
   /** A matrix without its all-zero rows and columns (the same array when it has none). */
   private record Compact(double[] values, int rows, int cols) {
     static Compact of(double[] m, int rows, int cols) {
+      // Usually every row and column has a nonzero early on: stop looking at a row at its first
+      // nonzero, and keep scanning only the columns still without one.
       boolean[] rowUsed = new boolean[rows];
       boolean[] colUsed = new boolean[cols];
       int usedRows = 0;
       for (int r = 0; r < rows; r++) {
-        for (int c = 0, k = r * cols; c < cols; c++, k++) {
+        for (int k = r * cols, end = k + cols; k < end; k++) {
           if (m[k] != 0) {
             rowUsed[r] = true;
-            colUsed[c] = true;
+            usedRows++;
+            break;
           }
         }
-        if (rowUsed[r]) {
-          usedRows++;
-        }
       }
-      int usedCols = 0;
-      for (boolean u : colUsed) {
-        if (u) {
-          usedCols++;
-        }
+      int[] pending = new int[cols];
+      int open = 0;
+      for (int c = 0; c < cols; c++) {
+        pending[open++] = c;
       }
+      for (int r = 0; r < rows && open > 0; r++) {
+        int keep = 0;
+        for (int p = 0; p < open; p++) {
+          int c = pending[p];
+          if (m[r * cols + c] != 0) {
+            colUsed[c] = true;
+          } else {
+            pending[keep++] = c;
+          }
+        }
+        open = keep;
+      }
+      int usedCols = cols - open;
       if (usedRows == rows && usedCols == cols) {
         return new Compact(m, rows, cols);
       }

@@ -43,6 +43,9 @@ final class TwinFinder {
 
   private static final double UNIT_ROUNDOFF = 0x1p-53;
 
+  /** Values of a row hashed, besides its squared norm, to bucket candidate exact duplicates. */
+  private static final int HASHED_VALUES = 16;
+
   private TwinFinder() {}
 
   /**
@@ -51,16 +54,39 @@ final class TwinFinder {
    */
   record Twins(int[] representative, double[] nearest) {}
 
+  /**
+   * The Gram matrix of the first {@code width} values of every row, already computed for another
+   * purpose over a superset of the rows: {@code θ_a[0:width]·θ_b[0:width] = gram[index[b]·n +
+   * index[a]]} for {@code a < b}, with {@code index} ascending (column-major {@code n × n}, upper
+   * triangle). {@link LayerAnalyzer} passes the {@code WᵀW} of the weights' rank this way, so only
+   * the bias and outgoing part of {@code Θ} still needs a gemm. Rounding: each entry is then a sum
+   * of two dot products, within {@code γ_{d+1}‖θ_i‖‖θ_j‖} of the exact one (Cauchy–Schwarz on the two
+   * parts), which the slack below covers.
+   */
+  record KnownHead(double[] gram, int n, int[] index, int width) {}
+
   static Twins find(double[] theta, int m, int d, double epsMerge) {
-    int blockRows = m == 0 ? 1 : (int) Math.max(1, Math.min(Math.min(m, MAX_BLOCK_ROWS), BLOCK_ELEMENTS / m));
-    return find(theta, m, d, epsMerge, blockRows);
+    return find(theta, m, d, epsMerge, defaultBlockRows(m), null);
+  }
+
+  static Twins find(double[] theta, int m, int d, double epsMerge, KnownHead head) {
+    return find(theta, m, d, epsMerge, defaultBlockRows(m), head);
+  }
+
+  private static int defaultBlockRows(int m) {
+    return m == 0 ? 1 : (int) Math.max(1, Math.min(Math.min(m, MAX_BLOCK_ROWS), BLOCK_ELEMENTS / m));
+  }
+
+  static Twins find(double[] theta, int m, int d, double epsMerge, int blockRows) {
+    return find(theta, m, d, epsMerge, blockRows, null);
   }
 
   /**
    * @param theta {@code Θ} as {@code m × d}, row-major, finite; not modified
    * @param blockRows rows of {@code G} per gemm (tests use small blocks to cover the seams)
+   * @param head the Gram matrix of the rows' first values when already at hand, or null
    */
-  static Twins find(double[] theta, int m, int d, double epsMerge, int blockRows) {
+  static Twins find(double[] theta, int m, int d, double epsMerge, int blockRows, KnownHead head) {
     if (m < 0 || d < 0 || theta.length != (long) m * d || blockRows < 1) {
       throw new IllegalArgumentException("theta has " + theta.length + " values for " + m + "x" + d
           + " (blockRows " + blockRows + ")");
@@ -79,7 +105,7 @@ final class TwinFinder {
     for (int i = 0; i < m; i++) {
       parent[i] = i;
     }
-    boolean[] exactTwin = markExactDuplicates(theta, m, d, parent);
+    boolean[] exactTwin = markExactDuplicates(theta, m, d, sq, parent);
     if (m < 2 || d == 0) { // d == 0: all rows are equal and already united, every m_i is 0
       return new Twins(representatives(parent), m < 2 ? null : new double[m]);
     }
@@ -95,11 +121,17 @@ final class TwinFinder {
     for (int i = 0; i < m; i++) {
       bestJ[i] = i == 0 ? 1 : 0; // a real neighbour even if every estimate were NaN
     }
-    try (NativeLinearAlgebra.GramRows gram = new NativeLinearAlgebra.GramRows(theta, m, d)) {
+    int tailWidth = head == null ? d : d - head.width();
+    double[] tail = head == null ? theta : tail(theta, m, d, head.width());
+    try (NativeLinearAlgebra.GramRows gram = tailWidth == 0 ? null
+        : new NativeLinearAlgebra.GramRows(tail, m, tailWidth)) {
       for (int r0 = 0; r0 < m; r0 += blockRows) {
         int r1 = Math.min(m, r0 + blockRows);
-        double[] g = gram.block(r0, r1);
         int width = m - r0;
+        double[] g = gram == null ? new double[(r1 - r0) * width] : gram.block(r0, r1);
+        if (head != null) {
+          addHead(g, head, r0, r1, m);
+        }
         for (int i = r0; i < r1; i++) {
           int row = (i - r0) * width - r0; // g[row + j] = G_ij
           double sqI = sq[i];
@@ -138,6 +170,30 @@ final class TwinFinder {
     return new Twins(representatives(parent), nearest);
   }
 
+  /** The last {@code d − width} values of every row. */
+  private static double[] tail(double[] theta, int m, int d, int width) {
+    int t = d - width;
+    double[] out = new double[m * t];
+    for (int a = 0; a < m; a++) {
+      System.arraycopy(theta, a * d + width, out, a * t, t);
+    }
+    return out;
+  }
+
+  /** Adds the known head's Gram entries to the block {@code G[r0:r1, r0:m]} (row-major, j > i). */
+  private static void addHead(double[] g, KnownHead head, int r0, int r1, int m) {
+    double[] hg = head.gram();
+    int n = head.n();
+    int[] index = head.index();
+    int width = m - r0;
+    for (int j = r0 + 1; j < m; j++) {
+      int column = index[j] * n; // entry (index[i], index[j]), i < j, of the upper triangle
+      for (int i = r0, end = Math.min(r1, j); i < end; i++) {
+        g[(i - r0) * width + (j - r0)] += hg[column + index[i]];
+      }
+    }
+  }
+
   /** ‖θ_i − θ_j‖₂, directly: no cancellation, exactly 0 for equal rows. */
   static double distance(double[] theta, int d, int i, int j) {
     double s = 0;
@@ -148,13 +204,21 @@ final class TwinFinder {
     return Math.sqrt(s);
   }
 
-  /** Unites rows that are exactly equal (±0 alike) and marks them; hashing keeps it O(m·d). */
-  private static boolean[] markExactDuplicates(double[] theta, int m, int d, int[] parent) {
+  /**
+   * Unites rows that are exactly equal (±0 alike) and marks them. Equal rows have equal squared
+   * norms (the same sums in the same order), so rows are bucketed by a hash of the squared norm and
+   * {@link #HASHED_VALUES} of their values, and only rows within a bucket are compared in full:
+   * O(m) hashing and, but for rows that share a bucket, no O(m·d) pass.
+   */
+  private static boolean[] markExactDuplicates(double[] theta, int m, int d, double[] sq,
+      int[] parent) {
     long[] keyed = new long[m];
     int[] hash = new int[m];
+    int step = Math.max(1, d / HASHED_VALUES);
     for (int i = 0; i < m; i++) {
-      long h = 0x6a09e667f3bcc909L;
-      for (int k = i * d, end = k + d; k < end; k++) {
+      long h = 0x6a09e667f3bcc909L ^ Double.doubleToLongBits(sq[i]);
+      h *= 0x9e3779b97f4a7c15L;
+      for (int k = i * d, end = k + d; k < end; k += step) {
         double v = theta[k];
         long bits = v == 0 ? 0 : Double.doubleToLongBits(v);
         h = (h ^ bits) * 0x9e3779b97f4a7c15L;

@@ -4,8 +4,9 @@
  * metric contract's measures ({@link io.plasticitymonitor.analysis.LayerMeasures}).
  *
  * <p>Nothing here reads a network, publishes a meter or keeps state; no argument is modified. ND4J
- * is used only as a BLAS/LAPACK engine ({@code dgemm} for the Gram matrix of the units' parameters,
- * {@code dgesvd} for singular values), on copies, outside any workspace.
+ * is used only as a BLAS/LAPACK engine ({@code dgemm} for Gram matrices, {@code dsyev} for their
+ * eigenvalues, {@code dgesvd} for singular values where the Gram route cannot prove its result:
+ * see {@link io.plasticitymonitor.analysis.Ranks#ofMatrix}), on copies, outside any workspace.
  *
  * <p>Entry points: {@link io.plasticitymonitor.analysis.LayerAnalyzer#analyze}, {@link
  * io.plasticitymonitor.analysis.SingularValues#of}, {@link io.plasticitymonitor.analysis.Ranks#of},

@@ -52,6 +52,86 @@ class TwinFinderTest {
   }
 
   @Test
+  void layersWhoseWeightGramIsReusedAgreeWithBruteForce() {
+    // fanIn ≥ units ≥ 48: the weights' rank takes the Gram route and hands WᵀW to the merged-unit
+    // search, which then computes only the bias and outgoing part of Θ's Gram matrix.
+    int[][] sizes = {{64, 80, 20, 1}, {100, 100, 30, 0}, {120, 200, 10, 1}, {90, 90, 3, 1}};
+    for (int[] size : sizes) {
+      for (long seed = 1; seed <= 2; seed++) {
+        Random rnd = new Random(seed * 7000 + size[0]);
+        LayerData planted = randomLayer(rnd, size[0], size[1], size[2], size[3] == 1);
+        // No exactly-zero column in W (a unit whose incoming weights are all 0 is dropped before
+        // the Gram route, which then computes a smaller matrix that is not reused): 1e-200 instead.
+        double[] w = planted.weights().clone();
+        for (int k = 0; k < w.length; k++) {
+          w[k] = w[k] == 0 ? 1e-200 : w[k];
+        }
+        LayerData layer = new LayerData(planted.name(), planted.units(), planted.fanIn(), w,
+            planted.bias(), planted.outgoing(), planted.outWidth(), null, 0,
+            planted.machineEpsilon(), 0);
+        UnitMeasures expected = bruteForce(layer, T);
+        UnitMeasures actual = LayerAnalyzer.analyze(layer, T).unitMeasures();
+        String what = "units=" + size[0] + " fanIn=" + size[1] + " seed=" + seed;
+        assertThat(expected.merged()).as(what).isPositive();
+        assertThat(actual.deadUnits()).as(what).containsExactly(expected.deadUnits());
+        assertThat(actual.mergedUnits()).as(what).containsExactly(expected.mergedUnits());
+        assertClose(actual.deadDistance(), expected.deadDistance(), DEAD_DISTANCE_TOLERANCE, what);
+        assertClose(actual.mergeDistance(), expected.mergeDistance(), MERGE_DISTANCE_TOLERANCE,
+            what);
+      }
+    }
+  }
+
+  @Test
+  void aKnownHeadGramGivesTheSameTwinsAsTheWholeGram() {
+    // Rows are a subset (index) of n = 60 units; their first 25 values have a Gram matrix known
+    // over all 60, column-major upper triangle, as the weights' rank hands it over.
+    Random rnd = new Random(123);
+    int n = 60;
+    int width = 25;
+    int tailWidth = 9;
+    double[][] head = new double[n][];
+    for (int u = 0; u < n; u++) {
+      head[u] = TestMatrices.gaussian(rnd, width);
+      if (u >= 3 && u % 4 == 0) {
+        head[u] = head[u - 3].clone();
+      }
+    }
+    int[] index = java.util.stream.IntStream.range(0, n).filter(u -> u % 7 != 2).toArray();
+    int m = index.length;
+    int d = width + tailWidth;
+    double[] theta = new double[m * d];
+    for (int a = 0; a < m; a++) {
+      System.arraycopy(head[index[a]], 0, theta, a * d, width);
+      System.arraycopy(TestMatrices.gaussian(rnd, tailWidth), 0, theta, a * d + width, tailWidth);
+    }
+    // A twin across the whole row: row 10 (unit 11) is row 3's θ perturbed by 1%, the head too,
+    // so the known Gram matrix must say so as well.
+    double[] twin = Arrays.copyOfRange(theta, 3 * d, 4 * d);
+    perturb(rnd, twin, 0.01);
+    System.arraycopy(twin, 0, theta, 10 * d, d);
+    head[index[10]] = Arrays.copyOf(twin, width);
+    double[] gram = new double[n * n];
+    for (int j = 0; j < n; j++) {
+      for (int i = 0; i <= j; i++) {
+        double dot = 0;
+        for (int k = 0; k < width; k++) {
+          dot += head[i][k] * head[j][k];
+        }
+        gram[j * n + i] = dot;
+      }
+    }
+    TwinFinder.Twins whole = TwinFinder.find(theta, m, d, T.mergeEpsilon());
+    for (int blockRows : new int[] {1, 5, 128}) {
+      TwinFinder.Twins known = TwinFinder.find(theta, m, d, T.mergeEpsilon(), blockRows,
+          new TwinFinder.KnownHead(gram, n, index, width));
+      assertThat(known.representative()).containsExactly(whole.representative());
+      assertThat(known.nearest()).containsExactly(whole.nearest(), within(MERGE_DISTANCE_TOLERANCE));
+    }
+    assertThat(whole.representative()[10]).isEqualTo(3);
+  }
+
+  @Test
   void plantedLayersActuallyExerciseBothSidesOfTheThreshold() {
     // Guards the comparison above against testing only trivial layers.
     Random rnd = new Random(1000 + 257);

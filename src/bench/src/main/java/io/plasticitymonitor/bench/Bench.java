@@ -89,8 +89,13 @@ public final class Bench {
       b.append(String.format(Locale.ROOT, "| %s | %.3f | %.3f | %s |%n", s.label, r.best(s) / 1e9,
           r.ratio(s), seconds(r.cpuNanos().get(s))));
     }
+    StringBuilder shares = new StringBuilder();
+    for (double x : r.analysisThreadShare()) {
+      shares.append(shares.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2f%%", 100 * x));
+    }
     b.append(String.format(Locale.ROOT, "%nPeriodic analyses inside the timed windows of the "
-        + "PlasticityListener rounds: %s.%n", r.analyses()));
+        + "PlasticityListener rounds: %s; CPU time of the analysis thread as a share of each "
+        + "round's process CPU time: %s.%n", r.analyses(), shares));
     double ours = r.ratio(OverheadBench.Side.PLASTICITY) - 1;
     double theirs = r.ratio(OverheadBench.Side.STATS) - 1;
     b.append(String.format(Locale.ROOT, "%nOverhead: PlasticityListener %+.1f%%, StatsListener %+.1f%% "

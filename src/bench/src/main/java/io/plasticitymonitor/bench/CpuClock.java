@@ -18,6 +18,18 @@ final class CpuClock {
     return OS.getProcessCpuTime();
   }
 
+  /** CPU time so far of the live threads whose names start with {@code prefix}. */
+  static long threadNanos(String prefix) {
+    var mx = ManagementFactory.getThreadMXBean();
+    long sum = 0;
+    for (ThreadInfo t : mx.dumpAllThreads(false, false)) {
+      if (t.getThreadName().startsWith(prefix)) {
+        sum += Math.max(0, mx.getThreadCpuTime(t.getThreadId()));
+      }
+    }
+    return sum;
+  }
+
   /**
    * Waits until no thread whose name starts with {@code prefix} is runnable (the monitor's analysis
    * thread parked in its queue), so an analysis still in flight is charged to the round that

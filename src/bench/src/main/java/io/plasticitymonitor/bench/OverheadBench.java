@@ -35,7 +35,8 @@ final class OverheadBench {
     }
   }
 
-  record Result(Map<Side, List<Long>> cpuNanos, int iterations, String data, List<Long> analyses) {
+  record Result(Map<Side, List<Long>> cpuNanos, int iterations, String data, List<Long> analyses,
+      List<Double> analysisThreadShare) {
     long best(Side s) {
       return cpuNanos.get(s).stream().mapToLong(Long::longValue).min().orElseThrow();
     }
@@ -50,6 +51,7 @@ final class OverheadBench {
   private final int iterations;
   private final int cycles;
   private long lastAnalyses;
+  private long lastAnalysisThreadNanos;
   private final Path outputDirectory;
 
   OverheadBench(int iterations, int cycles, Path outputDirectory) {
@@ -62,6 +64,7 @@ final class OverheadBench {
     Workloads.Data data = Workloads.mnistOrSynthetic(200, 1);
     Map<Side, List<Long>> times = new EnumMap<>(Side.class);
     List<Long> analyses = new ArrayList<>();
+    List<Double> share = new ArrayList<>();
     for (Side s : Side.values()) {
       times.put(s, new ArrayList<>());
     }
@@ -78,12 +81,15 @@ final class OverheadBench {
         times.get(s).add(t);
         if (s == Side.PLASTICITY) {
           analyses.add(lastAnalyses);
+          share.add((double) lastAnalysisThreadNanos / t);
         }
         Bench.log("overhead: %-55s round %2d: %.3f s CPU%s", s.label, round, t / 1e9,
-            s == Side.PLASTICITY ? " (" + lastAnalyses + " periodic analyses)" : "");
+            s == Side.PLASTICITY ? String.format(java.util.Locale.ROOT,
+                " (%d periodic analyses, analysis thread %.2f%% of the round)", lastAnalyses,
+                100.0 * lastAnalysisThreadNanos / t) : "");
       }
     }
-    return new Result(times, iterations, data.source(), analyses);
+    return new Result(times, iterations, data.source(), analyses, share);
   }
 
   /** Analyses published so far (the {@code plasticity.analysis} timer counts them). */
@@ -126,6 +132,7 @@ final class OverheadBench {
     }
     long before = analyses(registry);
     System.gc();
+    long analysisThreadBefore = CpuClock.threadNanos("plasticity-analysis-");
     long start = CpuClock.nanos();
     for (int i = 0; i < iters; i++) {
       net.fit(data.batches().get((lead + i) % data.batches().size()));
@@ -135,6 +142,7 @@ final class OverheadBench {
     }
     long cpu = CpuClock.nanos() - start;
     lastAnalyses = analyses(registry) - before;
+    lastAnalysisThreadNanos = CpuClock.threadNanos("plasticity-analysis-") - analysisThreadBefore;
     if (plasticity != null) {
       plasticity.close(); // ends the task (its end-of-task analysis is not timed here: see (c))
     }
