@@ -101,7 +101,10 @@ public final class PlasticityConfig {
     return probeSize;
   }
 
-  /** Fraction of training time the periodic analyses may cost (end-of-task analyses always run). */
+  /**
+   * Fraction of training time the monitor may take while a task runs: its iteration callbacks, the
+   * snapshots and the periodic analyses together (end-of-task analyses always run).
+   */
   public double analysisBudget() {
     return analysisBudget;
   }

@@ -135,16 +135,16 @@ public final class Bench {
   }
 
   private static String memory(MemoryBench.Result r) {
-    StringBuilder b = new StringBuilder("\n### (e) Memory\n\nOne snapshot, held (ND4J off-heap bytes "
-        + "while it is referenced, against the count by construction):\n\n"
+    StringBuilder b = new StringBuilder("\n### (e) Memory\n\nOne snapshot, held (the bytes of the "
+        + "arrays it references, against the count by construction):\n\n"
         + "| network | parameters (float32) MB | probe activations MB | measured MB |\n|---|---|---|---|\n");
     for (MemoryBench.Snapshot s : r.snapshots()) {
       b.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.2f |%n", s.network(),
           s.parameterBytes() / 1e6, s.activationBytes() / 1e6, s.measuredBytes() / 1e6));
     }
     b.append(String.format(Locale.ROOT, "%nAfter each task of a continual run (784-512-512-10, %d "
-        + "iterations a task, listener at defaults; after GC):%n%n| task | iterations | heap MB | "
-        + "ND4J off-heap MB |%n|---|---|---|---|%n", r.iterationsPerTask()));
+        + "iterations a task, listener at defaults; after GC):%n%n| task | iterations | heap used MB | "
+        + "process RSS MB |%n|---|---|---|---|%n", r.iterationsPerTask()));
     for (MemoryBench.TaskSample s : r.tasks()) {
       b.append(String.format(Locale.ROOT, "| %d | %d | %.1f | %.1f |%n", s.task(), s.iterations(),
           s.heapBytes() / 1e6, s.offHeapBytes() / 1e6));

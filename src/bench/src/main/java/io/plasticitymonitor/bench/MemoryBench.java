@@ -14,12 +14,11 @@ import java.util.List;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * (e): what the monitor holds. (1) One snapshot — detached copies of every measured layer's
- * parameters plus the probe activations — measured as ND4J's off-heap bytes while it is held,
- * against that count by construction. (2) Heap and off-heap bytes after each task of a continual
+ * parameters plus the probe activations — measured by adding up the buffers of the arrays it
+ * holds, against that count by construction. (2) Heap and off-heap bytes after each task of a continual
  * run with the listener: nothing may grow with iterations or tasks.
  */
 final class MemoryBench {
@@ -63,7 +62,7 @@ final class MemoryBench {
         listener.endTask();
         settle();
         TaskSample s = new TaskSample(t, iterations, heapUsed(), offHeap());
-        Bench.log("memory: after task %d (%d iterations): heap %.1f MB, ND4J off-heap %.1f MB", t,
+        Bench.log("memory: after task %d (%d iterations): heap %.1f MB, process RSS %.1f MB", t,
             iterations, s.heapBytes() / 1e6, s.offHeapBytes() / 1e6);
         samples.add(s);
       }
@@ -79,12 +78,8 @@ final class MemoryBench {
     }
     long params = net.params().length() * 4;
     long activations = probe.size(0) * hiddenUnits * 4;
-    NetworkReader.snapshot(net, structure, new INDArray[] {probe}); // warm-up: ND4J's own caches
-    settle();
-    long before = offHeap();
     NetworkSnapshot held = NetworkReader.snapshot(net, structure, new INDArray[] {probe});
-    settle();
-    long measured = offHeap() - before;
+    long measured = bytesHeld(held);
     Bench.log("memory: snapshot of %s: %.2f MB held (parameters %.2f MB + probe activations %.2f MB)",
         name, measured / 1e6, params / 1e6, activations / 1e6);
     if (held.structure() == null) {
@@ -92,6 +87,24 @@ final class MemoryBench {
     }
     net.close();
     return new Snapshot(name, params, activations, measured);
+  }
+
+  /**
+   * The bytes of every array a snapshot holds: its weight, bias and activation maps, read by
+   * reflection (the snapshot keeps them package-private). ND4J's CPU buffers are allocated by
+   * libnd4j, outside what javacpp's counters see, so counting the arrays is the exact measure.
+   */
+  @SuppressWarnings("unchecked")
+  private static long bytesHeld(NetworkSnapshot snapshot) throws ReflectiveOperationException {
+    long bytes = 0;
+    for (String field : new String[] {"weights", "biases", "activations"}) {
+      java.lang.reflect.Field f = NetworkSnapshot.class.getDeclaredField(field);
+      f.setAccessible(true);
+      for (INDArray a : ((java.util.Map<String, INDArray>) f.get(snapshot)).values()) {
+        bytes += a.data().length() * a.data().getElementSize();
+      }
+    }
+    return bytes;
   }
 
   private static void settle() throws InterruptedException {
@@ -105,7 +118,8 @@ final class MemoryBench {
     return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
   }
 
+  /** Resident set size of the process: ND4J's native buffers are in it, whoever allocated them. */
   private static long offHeap() {
-    return Nd4j.getMemoryManager().allocatedMemory(0);
+    return org.bytedeco.javacpp.Pointer.physicalBytes();
   }
 }

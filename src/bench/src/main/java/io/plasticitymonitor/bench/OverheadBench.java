@@ -47,6 +47,7 @@ final class OverheadBench {
   }
 
   private static final int LEAD_IN = 10;
+  private static final int WARM_UP_ITERATIONS = 500;
 
   private final int iterations;
   private final int cycles;
@@ -68,9 +69,11 @@ final class OverheadBench {
     for (Side s : Side.values()) {
       times.put(s, new ArrayList<>());
     }
-    // Warm-up, not counted: JIT, ND4J's first ops, the listeners' classes.
+    // Warm-up, not counted: JIT, ND4J's first ops, the listeners' classes. DL4J's training loop
+    // keeps getting faster for a thousand iterations or so (the JIT), which interleaving alone would
+    // not cancel: the first side would pay for it.
     for (Side s : Side.values()) {
-      round(s, data, Math.max(20, iterations / 10), -1);
+      round(s, data, WARM_UP_ITERATIONS, -1);
     }
     Side[] order = Side.values();
     int round = 0;
