@@ -84,10 +84,12 @@ public final class Bench {
     b.append(String.format(Locale.ROOT, "%n### (a, b) Overhead: 784-512-512-10 MLP, batch 128, %d iterations "
         + "a round%n%nData: %s. Process CPU time, fastest of %d rounds per side in A B B A order.%n%n",
         r.iterations(), r.data(), r.cpuNanos().get(OverheadBench.Side.NONE).size()));
-    b.append("| listener | CPU s (fastest round) | ratio to no listener | all rounds (s) |\n|---|---|---|---|\n");
+    b.append("| listener | CPU s, fastest round | ratio to no listener | CPU s, median | ratio of medians "
+        + "| all rounds (s) |\n|---|---|---|---|---|---|\n");
     for (OverheadBench.Side s : OverheadBench.Side.values()) {
-      b.append(String.format(Locale.ROOT, "| %s | %.3f | %.3f | %s |%n", s.label, r.best(s) / 1e9,
-          r.ratio(s), seconds(r.cpuNanos().get(s))));
+      b.append(String.format(Locale.ROOT, "| %s | %.3f | %.3f | %.3f | %.3f | %s |%n", s.label,
+          r.best(s) / 1e9, r.ratio(s), r.median(s) / 1e9, r.medianRatio(s),
+          seconds(r.cpuNanos().get(s))));
     }
     StringBuilder shares = new StringBuilder();
     for (double x : r.analysisThreadShare()) {

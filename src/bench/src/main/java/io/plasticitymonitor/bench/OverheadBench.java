@@ -44,6 +44,15 @@ final class OverheadBench {
     double ratio(Side s) {
       return (double) best(s) / best(Side.NONE);
     }
+
+    double median(Side s) {
+      long[] v = cpuNanos.get(s).stream().mapToLong(Long::longValue).sorted().toArray();
+      return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2.0;
+    }
+
+    double medianRatio(Side s) {
+      return median(s) / median(Side.NONE);
+    }
   }
 
   private static final int LEAD_IN = 10;
