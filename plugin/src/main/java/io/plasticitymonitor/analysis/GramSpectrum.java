@@ -69,10 +69,7 @@ final class GramSpectrum {
    */
   static GramSpectrum of(double[] rowMajor, int rows, int cols,
       java.util.function.Consumer<double[]> keepColumnGram) {
-    double frobeniusSquared = 0;
-    for (double v : rowMajor) {
-      frobeniusSquared += v * v;
-    }
+    double frobeniusSquared = Sums.squares(rowMajor, 0, rowMajor.length);
     double[] ascending =
         NativeLinearAlgebra.smallerGramEigenvalues(rowMajor, rows, cols, keepColumnGram);
     int n = ascending.length;

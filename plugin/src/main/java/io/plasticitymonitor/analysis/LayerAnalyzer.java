@@ -92,11 +92,7 @@ public final class LayerAnalyzer {
     if (w.length == 0) {
       return 0;
     }
-    double sum = 0;
-    for (double v : w) {
-      sum += Math.abs(v);
-    }
-    return sum / w.length;
+    return Sums.absolute(w) / w.length;
   }
 
   /** @param weightGram {@code WᵀW} as {@link Ranks#ofMatrix} hands it over, or null */
@@ -122,10 +118,7 @@ public final class LayerAnalyzer {
       if (bias != null) {
         inSq[i] += bias[i] * bias[i];
       }
-      double outSq = 0;
-      for (int k = i * outWidth, end = k + outWidth; k < end; k++) {
-        outSq += out[k] * out[k];
-      }
+      double outSq = Sums.squares(out, i * outWidth, i * outWidth + outWidth);
       product[i] = Math.sqrt(inSq[i]) * Math.sqrt(outSq);
       sum += product[i];
     }

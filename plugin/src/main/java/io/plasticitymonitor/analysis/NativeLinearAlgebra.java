@@ -9,9 +9,10 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
- * The only place this package touches ND4J, used purely as a BLAS/LAPACK engine on double-precision
- * copies. Arrays are created outside any workspace the calling thread has open (a DL4J callback may
- * have one) and freed as soon as they are read back, so large layers do not wait for the GC.
+ * The only place this package calls BLAS/LAPACK, on double-precision copies: directly on OpenBLAS
+ * when ND4J runs on it ({@link HostBlas}, the CPU backend), else through ND4J. ND4J arrays are
+ * created outside any workspace the calling thread has open (a DL4J callback may have one) and freed
+ * as soon as they are read back, so large layers do not wait for the GC.
  */
 @SuppressWarnings("try") // the workspace scopes are held for their effect, never referenced
 final class NativeLinearAlgebra {
@@ -21,6 +22,12 @@ final class NativeLinearAlgebra {
    * transfers go one element at a time through an indexer (~5 ns each: 40 ms for a 2000×4000 Θ).
    */
   private static final boolean HOST_MEMORY = Nd4j.getEnvironment().isCPU();
+
+  /**
+   * Whether to call OpenBLAS directly (when it is there); the ND4J route otherwise. Tests switch it
+   * off to run the same checks on both routes.
+   */
+  static volatile boolean direct = HostBlas.AVAILABLE;
 
   private NativeLinearAlgebra() {}
 
@@ -60,6 +67,9 @@ final class NativeLinearAlgebra {
    * @param columnMajor {@code rows × cols}, column-major, both ≥ 1, finite; not modified
    */
   static double[] singularValues(double[] columnMajor, int rows, int cols) {
+    if (direct) {
+      return HostBlas.singularValues(columnMajor, rows, cols);
+    }
     try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
       // create copies off-heap, and gesvd overwrites only that copy. 'f' is LAPACK's native layout.
       INDArray a = toNative(columnMajor, new long[] {rows, cols}, 'f');
@@ -116,6 +126,9 @@ final class NativeLinearAlgebra {
    */
   static double[] smallerGramEigenvalues(double[] rowMajor, int rows, int cols,
       java.util.function.Consumer<double[]> keep) {
+    if (direct) {
+      return HostBlas.smallerGramEigenvalues(rowMajor, rows, cols, keep);
+    }
     try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
       // G = XᵀX with X = [k, n], n the smaller dimension. Row-major M read column-major as
       // [cols, rows] is Mᵀ: for rows < cols that is X itself (MMᵀ = (Mᵀ)ᵀMᵀ); for rows ≥ cols,
@@ -187,7 +200,28 @@ final class NativeLinearAlgebra {
    * Row blocks of the Gram matrix {@code G = ΘΘᵀ} of the rows of {@code Θ = [m, d]}, upper triangle
    * only, one {@code dgemm} per block: never more than one block is held, not the whole {@code m × m}.
    */
-  static final class GramRows implements AutoCloseable {
+  interface GramBlocks extends AutoCloseable {
+    /**
+     * Returns {@code G[r0:r1, r0:m]} row-major: entry {@code (i, j)} is {@code θ_i·θ_j} at
+     * {@code (i - r0) * (m - r0) + (j - r0)}. The array may be reused by the next call (and be
+     * longer than the block); the caller may modify it.
+     */
+    double[] block(int r0, int r1);
+
+    @Override
+    void close();
+  }
+
+  /**
+   * Gram row blocks of {@code Θ} as {@code m × d} row-major ({@code m, d ≥ 1}; not modified), blocks
+   * of at most {@code maxBlockRows} rows.
+   */
+  static GramBlocks gramRows(double[] rowMajor, int m, int d, int maxBlockRows) {
+    return direct ? new HostBlas.GramRows(rowMajor, m, d, maxBlockRows) : new GramRows(rowMajor, m, d);
+  }
+
+  /** {@link GramBlocks} through ND4J: one fresh array per block. */
+  static final class GramRows implements GramBlocks {
     private final INDArray theta;
     private final int m;
 
@@ -199,11 +233,8 @@ final class NativeLinearAlgebra {
       }
     }
 
-    /**
-     * Returns {@code G[r0:r1, r0:m]} row-major: entry {@code (i, j)} is {@code θ_i·θ_j} at
-     * {@code (i - r0) * (m - r0) + (j - r0)}.
-     */
-    double[] block(int r0, int r1) {
+    @Override
+    public double[] block(int r0, int r1) {
       try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
         // Row ranges of a 'c' array are contiguous views: BLAS reads them in place.
         INDArray left = theta.get(NDArrayIndex.interval(r0, r1), NDArrayIndex.all());

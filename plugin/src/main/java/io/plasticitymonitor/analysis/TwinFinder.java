@@ -94,12 +94,8 @@ final class TwinFinder {
     double[] sq = new double[m];
     double[] norm = new double[m];
     for (int i = 0; i < m; i++) {
-      double s = 0;
-      for (int k = i * d, end = k + d; k < end; k++) {
-        s += theta[k] * theta[k];
-      }
-      sq[i] = s;
-      norm[i] = Math.sqrt(s);
+      sq[i] = Sums.squares(theta, i * d, i * d + d);
+      norm[i] = Math.sqrt(sq[i]);
     }
     int[] parent = new int[m];
     for (int i = 0; i < m; i++) {
@@ -123,8 +119,8 @@ final class TwinFinder {
     }
     int tailWidth = head == null ? d : d - head.width();
     double[] tail = head == null ? theta : tail(theta, m, d, head.width());
-    try (NativeLinearAlgebra.GramRows gram = tailWidth == 0 ? null
-        : new NativeLinearAlgebra.GramRows(tail, m, tailWidth)) {
+    try (NativeLinearAlgebra.GramBlocks gram = tailWidth == 0 ? null
+        : NativeLinearAlgebra.gramRows(tail, m, tailWidth, blockRows)) {
       for (int r0 = 0; r0 < m; r0 += blockRows) {
         int r1 = Math.min(m, r0 + blockRows);
         int width = m - r0;
@@ -196,12 +192,7 @@ final class TwinFinder {
 
   /** ‖θ_i − θ_j‖₂, directly: no cancellation, exactly 0 for equal rows. */
   static double distance(double[] theta, int d, int i, int j) {
-    double s = 0;
-    for (int a = i * d, b = j * d, end = a + d; a < end; a++, b++) {
-      double t = theta[a] - theta[b];
-      s += t * t;
-    }
-    return Math.sqrt(s);
+    return Math.sqrt(Sums.squaredDistance(theta, i * d, j * d, d));
   }
 
   /**

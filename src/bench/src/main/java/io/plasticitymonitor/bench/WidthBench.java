@@ -52,10 +52,9 @@ final class WidthBench {
       long floorBest = Long.MAX_VALUE;
       NetworkSnapshot snapshot = NetworkReader.snapshot(net, structure, new INDArray[] {probe});
       List<Shape> shapes = shapes(NetworkReader.layerData(snapshot));
-      long warm = CpuClock.nanos();
-      analyse(snapshot); // warm-up, and the repetitions a round needs: the clock ticks in 10 ms
-      floor(shapes);
-      int reps = (int) Math.max(1, Math.min(200, 400_000_000L / Math.max(1, CpuClock.nanos() - warm)));
+      int[] repetitions = warmUp(net, structure, probe, shapes);
+      int reps = repetitions[0];
+      int floorReps = repetitions[1];
       for (int c = 0; c < cycles; c++) {
         for (int k = 0; k < 4; k++) { // A B B A
           System.gc();
@@ -74,10 +73,10 @@ final class WidthBench {
             analysisBest = Math.min(analysisBest, analysis / reps);
           } else {
             long start = CpuClock.nanos();
-            for (int r = 0; r < reps; r++) {
+            for (int r = 0; r < floorReps; r++) {
               floor(shapes);
             }
-            floorBest = Math.min(floorBest, (CpuClock.nanos() - start) / reps);
+            floorBest = Math.min(floorBest, (CpuClock.nanos() - start) / floorReps);
           }
         }
       }
@@ -93,6 +92,42 @@ final class WidthBench {
       rows.add(row);
     }
     return rows;
+  }
+
+  /** Untimed CPU time spent warming up each width: the JIT compiles the analysis's loops. */
+  private static final long WARM_UP_NANOS = 1_500_000_000L;
+
+  /** Process CPU time a timed round should last at least: the clock ticks in 10 ms. */
+  private static final long ROUND_NANOS = 1_000_000_000L;
+
+  /**
+   * Runs the snapshot, analysis and floor untimed until the JIT has compiled them (at least
+   * {@link #WARM_UP_NANOS} and 5 repetitions), then returns the repetitions per round, of the
+   * snapshot and analysis and of the floor, that make a round last {@link #ROUND_NANOS}, judged on
+   * the warmed-up code. Without this, the small widths
+   * were timed mostly in the interpreter: one cold repetition set the count.
+   */
+  private static int[] warmUp(MultiLayerNetwork net, NetworkStructure structure, INDArray probe,
+      List<Shape> shapes) {
+    long start = CpuClock.nanos();
+    for (int r = 0; r < 5 || CpuClock.nanos() - start < WARM_UP_NANOS; r++) {
+      analyse(NetworkReader.snapshot(net, structure, new INDArray[] {probe}));
+      floor(shapes);
+    }
+    long t0 = CpuClock.nanos();
+    for (int r = 0; r < 3; r++) {
+      analyse(NetworkReader.snapshot(net, structure, new INDArray[] {probe}));
+    }
+    long t1 = CpuClock.nanos();
+    for (int r = 0; r < 3; r++) {
+      floor(shapes);
+    }
+    long t2 = CpuClock.nanos();
+    return new int[] {repetitions((t1 - t0) / 3), repetitions((t2 - t1) / 3)};
+  }
+
+  private static int repetitions(long perRepetition) {
+    return (int) Math.max(1, Math.min(5000, ROUND_NANOS / Math.max(1, perRepetition)));
   }
 
   private static void analyse(NetworkSnapshot snapshot) {
