@@ -19,18 +19,8 @@ cd "$ROOT"
 say() { printf 'e2e: %s\n' "$*" >&2; }
 die() { say "$*"; echo "e2e: 0 passed, 1 failed"; exit 1; }
 
-# need COMMAND PACKAGE: install the Debian package when the command is missing and we are root.
-need() {
-  command -v "$1" >/dev/null 2>&1 && return 0
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    say "installing $2 (for $1) with apt-get"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$2" >/dev/null 2>&1 || {
-      apt-get update -q >/dev/null 2>&1
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$2" >/dev/null 2>&1
-    } || true
-  fi
-  command -v "$1" >/dev/null 2>&1 || die "$1 is missing: apt-get install $2"
-}
+# shellcheck source=../lib/prepare.sh
+. "$ROOT/src/lib/prepare.sh"
 
 need prometheus prometheus
 need promtool prometheus
@@ -38,15 +28,7 @@ need prometheus-alertmanager prometheus-alertmanager
 need python3 python3
 need java openjdk-17-jre-headless
 
-JAR="$ROOT/sample-app/target/sample-app.jar"
-if [ ! -f "$JAR" ]; then
-  need mvn maven
-  say "building $JAR (mvn -q -B -DskipTests package)"
-  mvn -q -B -DskipTests package || die "the Maven build failed"
-fi
-
-[ -x "$ROOT/run-sample.sh" ] || die "run-sample.sh (which fetches MNIST) is missing"
-"$ROOT/run-sample.sh" --fetch-only || die "fetching MNIST failed (run-sample.sh --fetch-only)"
+prepare_sample_app
 
 # The check stops everything it started when it ends, and on SIGTERM/SIGINT. It runs in its own
 # process group so that a signal to this script reaches it even through a wrapper (a pyenv shim).

@@ -17,18 +17,8 @@ cd "$ROOT"
 say() { printf 'reliability: %s\n' "$*" >&2; }
 die() { say "$*"; echo "reliability: 0 passed, 1 failed"; exit 1; }
 
-# need COMMAND PACKAGE: install the Debian package when the command is missing and we are root.
-need() {
-  command -v "$1" >/dev/null 2>&1 && return 0
-  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    say "installing $2 (for $1) with apt-get"
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$2" >/dev/null 2>&1 || {
-      apt-get update -q >/dev/null 2>&1
-      DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$2" >/dev/null 2>&1
-    } || true
-  fi
-  command -v "$1" >/dev/null 2>&1 || die "$1 is missing: apt-get install $2"
-}
+# shellcheck source=../lib/prepare.sh
+. "$ROOT/src/lib/prepare.sh"
 
 need wrk wrk
 need promtool prometheus
@@ -36,15 +26,7 @@ need python3 python3
 need ss iproute2
 need java openjdk-17-jre-headless
 
-JAR="$ROOT/sample-app/target/sample-app.jar"
-if [ ! -f "$JAR" ]; then
-  need mvn maven
-  say "building $JAR (mvn -q -B -DskipTests package)"
-  mvn -q -B -DskipTests package || die "the Maven build failed"
-fi
-
-[ -x "$ROOT/run-sample.sh" ] || die "run-sample.sh (which fetches MNIST) is missing"
-"$ROOT/run-sample.sh" --fetch-only || die "fetching MNIST failed (run-sample.sh --fetch-only)"
+prepare_sample_app
 
 # load_check.py stops what it started (the app's process group, wrk) when it ends or times out.
 set +e

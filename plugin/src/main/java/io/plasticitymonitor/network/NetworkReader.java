@@ -132,20 +132,51 @@ public final class NetworkReader {
 
   /**
    * Converts a snapshot to one {@link LayerData} per measured layer, in double precision, with each
-   * hidden unit's outgoing weights gathered from the layers that read it.
+   * hidden unit's outgoing weights gathered from the layers that read it. The list is lazy: a layer
+   * is converted when it is read, so an analysis that goes through the layers in order holds the
+   * double-precision copies of about one layer at a time (issue 5: one detached copy of the
+   * parameters in flight, the snapshot's), not of the whole network.
    */
   public static List<LayerData> layerData(NetworkSnapshot snapshot) {
-    NetworkStructure structure = snapshot.structure();
-    Map<String, double[]> asDouble = new HashMap<>();
-    Map<String, LayerPlan> byName = new HashMap<>();
-    for (LayerPlan plan : structure.layers()) {
-      asDouble.put(plan.name(), toDoubles(snapshot.weights(plan.name())));
-      byName.put(plan.name(), plan);
+    return new LayerDataList(snapshot);
+  }
+
+  /** {@link #layerData}: each {@code get} converts one layer, reusing the last two weight arrays. */
+  private static final class LayerDataList extends java.util.AbstractList<LayerData>
+      implements java.util.RandomAccess {
+    private final NetworkSnapshot snapshot;
+    private final List<LayerPlan> plans;
+    private final Map<String, LayerPlan> byName = new HashMap<>();
+    /** Weights as doubles, by layer: a layer's are read as its own and as its producer's outgoing. */
+    private final Map<String, double[]> recent = new java.util.LinkedHashMap<>(4, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, double[]> eldest) {
+        return size() > 2;
+      }
+    };
+
+    LayerDataList(NetworkSnapshot snapshot) {
+      this.snapshot = snapshot;
+      this.plans = snapshot.structure().layers();
+      for (LayerPlan plan : plans) {
+        byName.put(plan.name(), plan);
+      }
     }
-    List<LayerData> out = new ArrayList<>();
-    for (LayerPlan plan : structure.layers()) {
+
+    @Override
+    public int size() {
+      return plans.size();
+    }
+
+    private double[] weightsAsDouble(String layer) {
+      return recent.computeIfAbsent(layer, n -> toDoubles(snapshot.weights(n)));
+    }
+
+    @Override
+    public LayerData get(int index) {
+      LayerPlan plan = plans.get(index);
       INDArray w = snapshot.weights(plan.name());
-      double[] raw = asDouble.get(plan.name());
+      double[] raw = weightsAsDouble(plan.name());
       double[] weights = plan.kind() == LayerKind.DENSE ? raw : transpose(raw, plan.units(), plan.fanIn());
       INDArray b = snapshot.bias(plan.name());
       double[] bias = b == null ? null : toDoubles(b);
@@ -159,7 +190,7 @@ public final class NetworkReader {
         for (ConsumerLink link : plan.consumers()) {
           LayerPlan consumer = byName.get(link.consumer());
           parts.add(outgoingFrom(link, consumer, snapshot.weights(consumer.name()),
-              asDouble.get(consumer.name()), plan.units()));
+              weightsAsDouble(consumer.name()), plan.units()));
         }
         for (double[] p : parts) {
           outWidth += p.length / Math.max(1, plan.units());
@@ -174,10 +205,9 @@ public final class NetworkReader {
         examples = 0;
       }
       long nonfinite = countNonFinite(raw) + (bias == null ? 0 : countNonFinite(bias));
-      out.add(new LayerData(plan.name(), plan.units(), plan.fanIn(), weights, bias, outgoing,
-          outWidth, activations, examples, machineEpsilon(w.dataType()), nonfinite));
+      return new LayerData(plan.name(), plan.units(), plan.fanIn(), weights, bias, outgoing,
+          outWidth, activations, examples, machineEpsilon(w.dataType()), nonfinite);
     }
-    return out;
   }
 
   /**

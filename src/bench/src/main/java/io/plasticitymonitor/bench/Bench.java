@@ -123,13 +123,13 @@ public final class Bench {
         + "Floor: dsyrk of each hidden layer's Θ, and dsyrk + dsyev of the smaller Gram matrix of "
         + "every weight and activation matrix, called alone on OpenBLAS.\n\n");
     boolean svd = rows.stream().anyMatch(r -> r.svdOfWeights() >= 0);
-    b.append("| width | snapshot s | analysis s | floor s | analysis / floor |"
-        + (svd ? " dgesvd of the weights alone s |" : "") + "\n|---|---|---|---|---|" + (svd ? "---|" : "") + "\n");
+    b.append("| width | snapshot ms | analysis ms | floor ms | analysis / floor |"
+        + (svd ? " dgesvd of the weights alone ms |" : "") + "\n|---|---|---|---|---|" + (svd ? "---|" : "") + "\n");
     for (WidthBench.Row r : rows) {
-      b.append(String.format(Locale.ROOT, "| %d | %.3f | %.3f | %.3f | %.2f |", r.width(),
-          r.snapshot() / 1e9, r.analysis() / 1e9, r.floor() / 1e9, r.ratio()));
+      b.append(String.format(Locale.ROOT, "| %d | %.1f | %.1f | %.1f | %.2f |", r.width(),
+          r.snapshot() / 1e6, r.analysis() / 1e6, r.floor() / 1e6, r.ratio()));
       if (svd) {
-        b.append(String.format(Locale.ROOT, " %.3f |", r.svdOfWeights() / 1e9));
+        b.append(String.format(Locale.ROOT, " %.1f |", r.svdOfWeights() / 1e6));
       }
       b.append('\n');
     }
@@ -139,10 +139,15 @@ public final class Bench {
   private static String memory(MemoryBench.Result r) {
     StringBuilder b = new StringBuilder("\n### (e) Memory\n\nOne snapshot, held (the bytes of the "
         + "arrays it references, against the count by construction):\n\n"
-        + "| network | parameters (float32) MB | probe activations MB | measured MB |\n|---|---|---|---|\n");
+        + "arrays it references, against the count by construction), and the analysis's heap above "
+        + "it with one layer in flight (after GC, at each layer), against the whole network in double "
+        + "precision at once:\n\n"
+        + "| network | parameters (float32) MB | probe activations MB | snapshot, measured MB | "
+        + "analysis, one layer in flight MB | whole network as double MB |\n|---|---|---|---|---|---|\n");
     for (MemoryBench.Snapshot s : r.snapshots()) {
-      b.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.2f |%n", s.network(),
-          s.parameterBytes() / 1e6, s.activationBytes() / 1e6, s.measuredBytes() / 1e6));
+      b.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %.2f | %.2f |%n", s.network(),
+          s.parameterBytes() / 1e6, s.activationBytes() / 1e6, s.measuredBytes() / 1e6,
+          s.layerInFlightBytes() / 1e6, s.wholeNetworkDoubleBytes() / 1e6));
     }
     b.append(String.format(Locale.ROOT, "%nAfter each task of a continual run (784-512-512-10, %d "
         + "iterations a task, listener at defaults; after GC):%n%n| task | iterations | heap used MB | "

@@ -4,6 +4,9 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.plasticitymonitor.PlasticityConfig;
 import io.plasticitymonitor.PlasticityListener;
 import io.plasticitymonitor.PlasticityMonitors;
+import io.plasticitymonitor.analysis.LayerAnalyzer;
+import io.plasticitymonitor.analysis.LayerData;
+import io.plasticitymonitor.analysis.Thresholds;
 import io.plasticitymonitor.network.NetworkReader;
 import io.plasticitymonitor.network.NetworkSnapshot;
 import io.plasticitymonitor.network.NetworkStructure;
@@ -18,12 +21,20 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * (e): what the monitor holds. (1) One snapshot — detached copies of every measured layer's
  * parameters plus the probe activations — measured by adding up the buffers of the arrays it
- * holds, against that count by construction. (2) Heap and off-heap bytes after each task of a continual
+ * holds, against that count by construction; and the heap held while the analysis has one layer's
+ * double-precision data in flight. (2) Heap and off-heap bytes after each task of a continual
  * run with the listener: nothing may grow with iterations or tasks.
  */
 final class MemoryBench {
 
-  record Snapshot(String network, long parameterBytes, long activationBytes, long measuredBytes) {}
+  /**
+   * @param layerInFlightBytes the most heap, after GC, held while one layer's double-precision data
+   *     is in flight during an analysis, above what was held before it started
+   * @param wholeNetworkDoubleBytes what converting the whole network to double at once would hold:
+   *     parameters, outgoing copies and activations, 8 bytes each
+   */
+  record Snapshot(String network, long parameterBytes, long activationBytes, long measuredBytes,
+      long layerInFlightBytes, long wholeNetworkDoubleBytes) {}
 
   record TaskSample(int task, long iterations, long heapBytes, long offHeapBytes) {}
 
@@ -82,11 +93,26 @@ final class MemoryBench {
     long measured = bytesHeld(held);
     Bench.log("memory: snapshot of %s: %.2f MB held (parameters %.2f MB + probe activations %.2f MB)",
         name, measured / 1e6, params / 1e6, activations / 1e6);
+    // The analysis converts one layer at a time: measure the heap held with each layer in flight.
+    settle();
+    long before = heapUsed();
+    long inFlight = 0;
+    long whole = 0;
+    for (LayerData layer : NetworkReader.layerData(held)) {
+      settle();
+      inFlight = Math.max(inFlight, heapUsed() - before);
+      whole += 8L * (layer.weights().length + (layer.bias() == null ? 0 : layer.bias().length)
+          + (layer.outgoing() == null ? 0 : layer.outgoing().length)
+          + (layer.activations() == null ? 0 : layer.activations().length));
+      LayerAnalyzer.analyze(layer, Thresholds.DEFAULTS);
+    }
+    Bench.log("memory: analysis of %s: at most %.2f MB of heap with a layer in flight (the whole "
+        + "network in double precision: %.2f MB)", name, inFlight / 1e6, whole / 1e6);
     if (held.structure() == null) {
       throw new AssertionError(); // keeps the snapshot reachable until here
     }
     net.close();
-    return new Snapshot(name, params, activations, measured);
+    return new Snapshot(name, params, activations, measured, inFlight, whole);
   }
 
   /**

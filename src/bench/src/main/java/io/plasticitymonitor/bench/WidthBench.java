@@ -86,9 +86,9 @@ final class WidthBench {
       }
       net.close();
       Row row = new Row(w, snapshotBest, analysisBest, floorBest, svd);
-      Bench.log("width %5d: snapshot %.3f s, analysis %.3f s, floor %.3f s (%.2fx)%s", w,
-          row.snapshot() / 1e9, row.analysis() / 1e9, row.floor() / 1e9, row.ratio(),
-          svd < 0 ? "" : String.format(", dgesvd of the weights alone %.3f s", svd / 1e9));
+      Bench.log("width %5d: snapshot %.1f ms, analysis %.1f ms, floor %.1f ms (%.2fx)%s", w,
+          row.snapshot() / 1e6, row.analysis() / 1e6, row.floor() / 1e6, row.ratio(),
+          svd < 0 ? "" : String.format(", dgesvd of the weights alone %.1f ms", svd / 1e6));
       rows.add(row);
     }
     return rows;

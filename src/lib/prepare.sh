@@ -1,0 +1,28 @@
+# Sourced by src/e2e/run.sh and src/reliability/run.sh: what both need before they start the sample
+# app. The caller sets ROOT and defines say (progress to stderr) and die (report and exit).
+
+# need COMMAND PACKAGE: install the Debian package when the command is missing and we are root.
+need() {
+  command -v "$1" >/dev/null 2>&1 && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing $2 (for $1) with apt-get"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$2" >/dev/null 2>&1 || {
+      apt-get update -q >/dev/null 2>&1
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$2" >/dev/null 2>&1
+    } || true
+  fi
+  command -v "$1" >/dev/null 2>&1 || die "$1 is missing: apt-get install $2"
+}
+
+# prepare_sample_app: sets JAR to the sample app's jar, building it when missing, and puts MNIST in
+# place (./run-sample.sh --fetch-only).
+prepare_sample_app() {
+  JAR="$ROOT/sample-app/target/sample-app.jar"
+  if [ ! -f "$JAR" ]; then
+    need mvn maven
+    say "building $JAR (mvn -q -B -DskipTests package)"
+    mvn -q -B -DskipTests package || die "the Maven build failed"
+  fi
+  [ -x "$ROOT/run-sample.sh" ] || die "run-sample.sh (which fetches MNIST) is missing"
+  "$ROOT/run-sample.sh" --fetch-only || die "fetching MNIST failed (run-sample.sh --fetch-only)"
+}
