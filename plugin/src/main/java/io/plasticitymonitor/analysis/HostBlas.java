@@ -2,6 +2,7 @@ package io.plasticitymonitor.analysis;
 
 import java.util.function.Consumer;
 import org.bytedeco.javacpp.DoublePointer;
+import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.openblas.global.openblas;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,7 +15,10 @@ import org.slf4j.LoggerFactory;
  * Here the Gram matrix of every slice is one {@code dsyrk} straight on the matrix's own buffer.
  *
  * <p>{@link #AVAILABLE} is false on other backends (CUDA) or where OpenBLAS's natives do not load;
- * {@link NativeLinearAlgebra} then goes through ND4J as before. Every buffer is freed before return.
+ * {@link NativeLinearAlgebra} then goes through ND4J as before. Buffers come from {@code malloc} and
+ * are freed before return: outside javacpp's accounting, whose limits would otherwise call
+ * {@code System.gc()} or throw {@code OutOfMemoryError} when the process's resident size is large
+ * (it counts ND4J's memory too), and not left to the GC.
  */
 final class HostBlas {
   private static final Logger LOG = LoggerFactory.getLogger(HostBlas.class);
@@ -52,9 +56,12 @@ final class HostBlas {
     boolean tall = rows >= cols;
     // Slices are passed as positions of the one buffer (javacpp passes address + position); a
     // second Pointer on it would share its deallocator.
-    try (DoublePointer a = new DoublePointer(rowMajor);
-        DoublePointer g = new DoublePointer((long) n * n);
-        DoublePointer w = new DoublePointer(n)) {
+    try (Buffer ab = Buffer.of(rowMajor);
+        Buffer gb = new Buffer((long) n * n);
+        Buffer wb = new Buffer(n)) {
+      DoublePointer a = ab.pointer;
+      DoublePointer g = gb.pointer;
+      DoublePointer w = wb.pointer;
       for (int k0 = 0; k0 < k; k0 += NativeLinearAlgebra.GRAM_SLICE) {
         int depth = Math.min(k, k0 + NativeLinearAlgebra.GRAM_SLICE) - k0;
         a.position(tall ? (long) k0 * cols : k0);
@@ -82,23 +89,25 @@ final class HostBlas {
   /** Singular values by {@code dgesvd}, no vectors, descending (see {@link NativeLinearAlgebra#singularValues}). */
   static double[] singularValues(double[] columnMajor, int rows, int cols) {
     int n = Math.min(rows, cols);
-    try (DoublePointer a = new DoublePointer(columnMajor);
-        DoublePointer s = new DoublePointer(n);
-        DoublePointer superb = new DoublePointer(Math.max(1, n))) {
+    try (Buffer a = Buffer.of(columnMajor);
+        Buffer s = new Buffer(n);
+        Buffer superb = new Buffer(Math.max(1, n))) {
       int info = openblas.LAPACKE_dgesvd(openblas.LAPACK_COL_MAJOR, (byte) 'N', (byte) 'N', rows, cols,
-          a, rows, s, (DoublePointer) null, 1, (DoublePointer) null, 1, superb);
+          a.pointer, rows, s.pointer, (DoublePointer) null, 1, (DoublePointer) null, 1, superb.pointer);
       if (info != 0) {
         throw new IllegalStateException("LAPACK dgesvd failed (info " + info + ") on a " + rows + "x"
             + cols + " matrix");
       }
       double[] out = new double[n];
-      s.get(out);
+      s.pointer.get(out);
       return out;
     }
   }
 
-  /** {@code G[r0:r1, r0:m]} of {@code Θ = [m, d]} row-major by one {@code dgemm}; see {@link NativeLinearAlgebra.GramRows}. */
+  /** {@code G[r0:r1, r0:m]} of {@code Θ = [m, d]} row-major by one {@code dgemm}; see {@link NativeLinearAlgebra.GramBlocks}. */
   static final class GramRows implements NativeLinearAlgebra.GramBlocks {
+    private final Buffer thetaBuffer;
+    private final Buffer blockBuffer;
     private final DoublePointer theta;
     private final DoublePointer block;
     private final double[] out;
@@ -109,8 +118,15 @@ final class HostBlas {
       this.m = m;
       this.d = d;
       long size = (long) Math.min(m, maxBlockRows) * m;
-      this.theta = new DoublePointer(rowMajor);
-      this.block = new DoublePointer(size);
+      this.thetaBuffer = Buffer.of(rowMajor);
+      try {
+        this.blockBuffer = new Buffer(size);
+      } catch (RuntimeException e) {
+        thetaBuffer.close();
+        throw e;
+      }
+      this.theta = thetaBuffer.pointer;
+      this.block = blockBuffer.pointer;
       this.out = new double[Math.toIntExact(size)];
     }
 
@@ -130,8 +146,34 @@ final class HostBlas {
 
     @Override
     public void close() {
-      block.close();
-      theta.close();
+      blockBuffer.close();
+      thetaBuffer.close();
+    }
+  }
+
+  /** {@code count} doubles of {@code malloc}ed native memory, freed by {@link #close}. */
+  private static final class Buffer implements AutoCloseable {
+    final DoublePointer pointer;
+    private final Pointer raw;
+
+    Buffer(long count) {
+      raw = Pointer.malloc(Math.max(1, count) * Double.BYTES);
+      if (raw == null || raw.isNull()) {
+        throw new IllegalStateException("could not allocate " + count * Double.BYTES
+            + " bytes of native memory for BLAS");
+      }
+      pointer = new DoublePointer(raw).capacity(count).limit(count);
+    }
+
+    static Buffer of(double[] values) {
+      Buffer b = new Buffer(values.length);
+      b.pointer.put(values, 0, values.length);
+      return b;
+    }
+
+    @Override
+    public void close() {
+      Pointer.free(raw);
     }
   }
 }

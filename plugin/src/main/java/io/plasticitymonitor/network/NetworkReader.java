@@ -222,6 +222,9 @@ public final class NetworkReader {
       int nOut = (int) cw.size(1);
       int block = nIn / link.width();
       int k = block * nOut;
+      if (block == 1 && link.offset() == 0 && units == nIn) {
+        return c; // the consumer reads exactly these units, one row each: W itself, not a copy
+      }
       double[] out = new double[units * k];
       for (int i = 0; i < units; i++) {
         int ch = link.offset() + i;

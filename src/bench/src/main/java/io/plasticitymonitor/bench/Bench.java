@@ -138,7 +138,6 @@ public final class Bench {
 
   private static String memory(MemoryBench.Result r) {
     StringBuilder b = new StringBuilder("\n### (e) Memory\n\nOne snapshot, held (the bytes of the "
-        + "arrays it references, against the count by construction):\n\n"
         + "arrays it references, against the count by construction), and the analysis's heap above "
         + "it with one layer in flight (after GC, at each layer), against the whole network in double "
         + "precision at once:\n\n"
