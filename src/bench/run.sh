@@ -5,7 +5,7 @@
 #                    [--widths 128,256,...] [--svd] [--tasks N] [--task-iterations N] [--out FILE]
 #
 # Builds the plugin and the bench module (the parent's `bench` profile; tests skipped), then runs
-# the harness with BLAS on one thread. Extra Maven flags: BENCH_MVN_FLAGS (e.g. "-o" offline).
+# the harness with BLAS on one thread, each section in a fresh JVM. Extra Maven flags: BENCH_MVN_FLAGS (e.g. "-o" offline).
 # The Markdown report goes to stdout and to src/bench/target/bench-results.md unless --out is given.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)"

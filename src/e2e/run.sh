@@ -19,8 +19,8 @@ cd "$ROOT"
 say() { printf 'e2e: %s\n' "$*" >&2; }
 die() { say "$*"; echo "e2e: 0 passed, 1 failed"; exit 1; }
 
-# shellcheck source=../lib/prepare.sh
-. "$ROOT/src/lib/prepare.sh"
+# shellcheck source=../lib/checks.sh
+. "$ROOT/src/lib/checks.sh"
 
 need prometheus prometheus
 need promtool prometheus
@@ -30,17 +30,4 @@ need java openjdk-17-jre-headless
 
 prepare_sample_app
 
-# The check stops everything it started when it ends, and on SIGTERM/SIGINT. It runs in its own
-# process group so that a signal to this script reaches it even through a wrapper (a pyenv shim).
-set +e
-set -m
-python3 "$ROOT/src/e2e/e2e_check.py" --jar "$JAR" "$@" &
-child=$!
-trap 'kill -TERM -- "-$child" 2>/dev/null' TERM INT HUP
-wait "$child"
-status=$?
-while kill -0 "$child" 2>/dev/null; do # a trapped signal ends `wait` early: let the cleanup finish
-  wait "$child"
-  status=$?
-done
-exit "$status"
+run_check "$ROOT/src/e2e/e2e_check.py" --jar "$JAR" "$@"

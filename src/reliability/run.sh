@@ -17,8 +17,8 @@ cd "$ROOT"
 say() { printf 'reliability: %s\n' "$*" >&2; }
 die() { say "$*"; echo "reliability: 0 passed, 1 failed"; exit 1; }
 
-# shellcheck source=../lib/prepare.sh
-. "$ROOT/src/lib/prepare.sh"
+# shellcheck source=../lib/checks.sh
+. "$ROOT/src/lib/checks.sh"
 
 need wrk wrk
 need promtool prometheus
@@ -28,16 +28,4 @@ need java openjdk-17-jre-headless
 
 prepare_sample_app
 
-# load_check.py stops what it started (the app's process group, wrk) when it ends or times out.
-set +e
-set -m
-python3 "$ROOT/src/reliability/load_check.py" --jar "$JAR" "$@" &
-child=$!
-trap 'kill -TERM -- "-$child" 2>/dev/null' TERM INT HUP
-wait "$child"
-status=$?
-while kill -0 "$child" 2>/dev/null; do
-  wait "$child"
-  status=$?
-done
-exit "$status"
+run_check "$ROOT/src/reliability/load_check.py" --jar "$JAR" "$@"

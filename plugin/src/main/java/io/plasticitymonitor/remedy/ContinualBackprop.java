@@ -25,14 +25,12 @@ import java.util.Map;
  * variant that corrects the next layer's bias for the removed unit's mean contribution is not
  * used. Counted: units replaced.
  */
-final class ContinualBackprop implements Remedy {
+final class ContinualBackprop extends BatchActivityRemedy {
   private final UnitSurgery surgery;
   private final double rate;
   private final int maturity;
   private final double decay;
   private final Map<String, LayerState> layers = new HashMap<>();
-  private Map<String, double[]> pending;
-  private int pendingIteration = -1;
 
   private static final class LayerState {
     final double[] utility;
@@ -61,18 +59,7 @@ final class ContinualBackprop implements Remedy {
   }
 
   @Override
-  public void forwardPass(int iteration, Map<String, double[]> meanAbsActivations) {
-    pending = meanAbsActivations;
-    pendingIteration = iteration;
-  }
-
-  @Override
-  public long afterIteration(int iteration, int epoch) {
-    if (pending == null || pendingIteration != iteration) {
-      return 0;
-    }
-    Map<String, double[]> activity = pending;
-    pending = null;
+  long act(Map<String, double[]> activity) {
     long replaced = 0;
     for (String layer : surgery.replaceableLayers()) {
       double[] h = activity.get(layer);

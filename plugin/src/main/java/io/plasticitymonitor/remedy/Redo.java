@@ -18,12 +18,10 @@ import java.util.Map;
  * weights (so the network's output does not jump), and fresh updater state for all of those
  * weights. Counted: units recycled.
  */
-final class Redo implements Remedy {
+final class Redo extends BatchActivityRemedy {
   private final UnitSurgery surgery;
   private final int every;
   private final double tau;
-  private Map<String, double[]> pending;
-  private int pendingIteration = -1;
 
   Redo(UnitSurgery surgery, int every, double tau) {
     this.surgery = surgery;
@@ -37,18 +35,7 @@ final class Redo implements Remedy {
   }
 
   @Override
-  public void forwardPass(int iteration, Map<String, double[]> meanAbsActivations) {
-    pending = meanAbsActivations;
-    pendingIteration = iteration;
-  }
-
-  @Override
-  public long afterIteration(int iteration, int epoch) {
-    if (pending == null || pendingIteration != iteration) {
-      return 0;
-    }
-    Map<String, double[]> scores = pending;
-    pending = null;
+  long act(Map<String, double[]> scores) {
     long recycled = 0;
     for (String layer : surgery.replaceableLayers()) {
       double[] m = scores.get(layer);

@@ -17,6 +17,7 @@ import java.util.Locale;
  * {@code OMP_NUM_THREADS=1}.
  *
  * <pre>
+ * Each section runs in a fresh JVM (--no-fork: all in this one).
  * options: --cycles N        A B B A cycles per measurement (default 2)
  *          --iterations N    training iterations per overhead round (default 800)
  *          --widths a,b,…    widths of the analysis sweep (default 128,256,512,1024,2048,4096)
@@ -41,8 +42,20 @@ public final class Bench {
     int tasks = 8;
     int taskIterations = 150;
     Path out = Path.of("bench-results.md");
+    boolean fork = true;
+    boolean sectionOnly = false;
+    List<String> options = new ArrayList<>(); // what each forked section gets
     for (int i = 0; i < args.length; i++) {
+      if (args[i].startsWith("--") && !args[i].equals("--out") && !args[i].equals("--no-fork")
+          && !args[i].equals("--section-only")) {
+        options.add(args[i]);
+        if (!args[i].equals("--svd") && i + 1 < args.length) {
+          options.add(args[i + 1]);
+        }
+      }
       switch (args[i]) {
+        case "--no-fork" -> fork = false;
+        case "--section-only" -> sectionOnly = true;
         case "--cycles" -> cycles = Integer.parseInt(args[++i]);
         case "--iterations" -> iterations = Integer.parseInt(args[++i]);
         case "--widths" -> widths = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
@@ -59,10 +72,16 @@ public final class Bench {
     }
     Path runs = Files.createTempDirectory("plasticity-bench");
     StringBuilder md = new StringBuilder();
-    md.append(environment());
+    if (!sectionOnly) {
+      md.append(environment());
+    }
     String loadBefore = loadAverage();
     for (String s : sections) {
-      log("running %s", s);
+      log("running %s%s", s, fork ? " in a fresh JVM" : "");
+      if (fork) {
+        md.append(forked(s, options));
+        continue;
+      }
       switch (s) {
         case "overhead" -> md.append(overhead(new OverheadBench(iterations, cycles, runs).run()));
         case "end-of-task" -> md.append(endOfTask(new EndOfTaskBench(cycles, runs).run()));
@@ -71,12 +90,42 @@ public final class Bench {
         default -> throw new AssertionError(s);
       }
     }
+    if (sectionOnly) {
+      System.out.print(md);
+      System.exit(0);
+    }
     md.append(String.format(Locale.ROOT, "%nLoad average (1, 5, 15 min) before: %s; after: %s.%n",
         loadBefore, loadAverage()));
     System.out.print(md);
     Files.writeString(out, md);
     log("report written to %s", out.toAbsolutePath());
     System.exit(0); // ND4J's and Micrometer's non-daemon threads
+  }
+
+  /**
+   * Runs one section in a fresh JVM with this one's options and returns its Markdown. As JMH forks
+   * per benchmark: one section's heap and JIT history must not tilt the next (seen here: width 512
+   * read 2.2x its floor after the overhead and end-of-task sections in one JVM, 1.05-1.10x alone).
+   */
+  private static String forked(String section, List<String> options)
+      throws IOException, InterruptedException {
+    List<String> command = new ArrayList<>();
+    command.add(ProcessHandle.current().info().command().orElse("java"));
+    command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(Bench.class.getName());
+    command.add(section);
+    command.addAll(options);
+    command.add("--no-fork");
+    command.add("--section-only");
+    Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    String markdown = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    int status = p.waitFor();
+    if (status != 0) {
+      throw new IllegalStateException("the " + section + " section failed (exit " + status + ")");
+    }
+    return markdown;
   }
 
   private static String overhead(OverheadBench.Result r) {

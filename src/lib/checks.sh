@@ -1,5 +1,6 @@
-# Sourced by src/e2e/run.sh and src/reliability/run.sh: what both need before they start the sample
-# app. The caller sets ROOT and defines say (progress to stderr) and die (report and exit).
+# Sourced by src/e2e/run.sh and src/reliability/run.sh: installing what they need, building the
+# sample app, running their Python check. The caller sets ROOT and defines say (progress to stderr)
+# and die (report and exit).
 
 # need COMMAND PACKAGE: install the Debian package when the command is missing and we are root.
 need() {
@@ -25,4 +26,22 @@ prepare_sample_app() {
   fi
   [ -x "$ROOT/run-sample.sh" ] || die "run-sample.sh (which fetches MNIST) is missing"
   "$ROOT/run-sample.sh" --fetch-only || die "fetching MNIST failed (run-sample.sh --fetch-only)"
+}
+
+# run_check SCRIPT [ARGS...]: runs a Python check and exits with its status. The check stops what
+# it started when it ends and on SIGTERM/SIGINT; it runs in its own process group so that a signal
+# to the calling script reaches it even through a wrapper (a pyenv shim).
+run_check() {
+  set +e
+  set -m
+  python3 "$@" &
+  child=$!
+  trap 'kill -TERM -- "-$child" 2>/dev/null' TERM INT HUP
+  wait "$child"
+  status=$?
+  while kill -0 "$child" 2>/dev/null; do # a trapped signal ends `wait` early: let the cleanup finish
+    wait "$child"
+    status=$?
+  done
+  exit "$status"
 }
