@@ -34,7 +34,7 @@ class PlasticityConfigTest {
     assertThat(c.mergeEpsilon()).isEqualTo(0.05);
     assertThat(c.srankDelta()).isEqualTo(0.01);
     assertThat(c.probeSize()).isEqualTo(256);
-    assertThat(c.analysisBudget()).isEqualTo(0.02);
+    assertThat(c.analysisBudget()).isEqualTo(0.01);
     assertThat(c.metricsBindAddress()).isEqualTo("127.0.0.1");
     assertThat(c.metricsPort()).isEmpty();
     assertThat(c.runDirectory()).isEqualTo(dir.resolve("run-1"));
