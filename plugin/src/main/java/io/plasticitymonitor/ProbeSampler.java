@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.bytedeco.javacpp.indexer.DoubleIndexer;
 import org.bytedeco.javacpp.indexer.FloatIndexer;
-import org.nd4j.linalg.api.buffer.DataType;
+import org.bytedeco.javacpp.indexer.Indexer;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -75,21 +75,23 @@ final class ProbeSampler {
    */
   private void copyRow(INDArray from, int r, INDArray to, int slot) {
     int row = (int) (to.length() / to.size(0));
-    if (HOST_MEMORY && contiguous(from) && contiguous(to) && from.dataType() == to.dataType()) {
-      if (from.dataType() == DataType.FLOAT) {
+    if (HOST_MEMORY && contiguous(from) && contiguous(to)) {
+      Indexer in = from.data().indexer();
+      Indexer out = to.data().indexer();
+      if (in instanceof FloatIndexer f && out instanceof FloatIndexer t) {
         if (floats.length < row) {
           floats = new float[row];
         }
-        ((FloatIndexer) from.data().indexer()).get((long) r * row, floats, 0, row);
-        ((FloatIndexer) to.data().indexer()).put((long) slot * row, floats, 0, row);
+        f.get((long) r * row, floats, 0, row);
+        t.put((long) slot * row, floats, 0, row);
         return;
       }
-      if (from.dataType() == DataType.DOUBLE) {
+      if (in instanceof DoubleIndexer f && out instanceof DoubleIndexer t) {
         if (doubles.length < row) {
           doubles = new double[row];
         }
-        ((DoubleIndexer) from.data().indexer()).get((long) r * row, doubles, 0, row);
-        ((DoubleIndexer) to.data().indexer()).put((long) slot * row, doubles, 0, row);
+        f.get((long) r * row, doubles, 0, row);
+        t.put((long) slot * row, doubles, 0, row);
         return;
       }
     }

@@ -54,8 +54,7 @@ final class HostBlas {
     // and a slice of the inner dimension (rows of M) is a column range of A, at k0·cols. rows < cols:
     // G = MMᵀ = AᵀA, and a slice (columns of M) is a row range of A, at k0 with the same lda.
     boolean tall = rows >= cols;
-    // Slices are passed as positions of the one buffer (javacpp passes address + position); a
-    // second Pointer on it would share its deallocator.
+    // Each slice is a position in the one buffer: javacpp passes address + position.
     try (Buffer ab = Buffer.of(rowMajor);
         Buffer gb = new Buffer((long) n * n);
         Buffer wb = new Buffer(n)) {
