@@ -13,4 +13,5 @@ CONTRACT = frozenset({
     "plasticity_analysis_seconds_count", "plasticity_analysis_seconds_sum",
     "plasticity_analysis_seconds_max", "plasticity_analysis_errors_total",
     "plasticity_analysis_skipped_total", "plasticity_last_analysis_iteration",
+    "plasticity_sink_errors_total", "plasticity_monitor_errors_total",
 })

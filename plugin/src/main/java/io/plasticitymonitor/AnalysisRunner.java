@@ -1,29 +1,40 @@
 package io.plasticitymonitor;
 
+import io.plasticitymonitor.report.PlasticityReport;
+
 import io.plasticitymonitor.analysis.LayerAnalyzer;
 import io.plasticitymonitor.analysis.LayerData;
 import io.plasticitymonitor.analysis.LayerMeasures;
 import io.plasticitymonitor.analysis.Thresholds;
-import io.plasticitymonitor.network.NetworkReader;
-import io.plasticitymonitor.network.NetworkSnapshot;
+import io.plasticitymonitor.internal.network.NetworkReader;
+import io.plasticitymonitor.internal.network.NetworkSnapshot;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Turns a snapshot into a report: the analysis step, run on the analysis thread. */
 final class AnalysisRunner {
   private static final Logger LOG = LoggerFactory.getLogger(AnalysisRunner.class);
+  private static final Pattern DETECTOR_NAME = Pattern.compile("[a-z0-9_]{1,40}");
 
   private final String run;
   private final Thresholds thresholds;
   private final Set<SymmetryDetector> detectors;
 
+  /** @throws IllegalArgumentException naming a detector whose name is not a valid tag value */
   AnalysisRunner(String run, Thresholds thresholds, Set<SymmetryDetector> detectors) {
+    for (SymmetryDetector d : detectors) {
+      if (d.name() == null || !DETECTOR_NAME.matcher(d.name()).matches()) {
+        throw new IllegalArgumentException("SymmetryDetector.name() of " + d.getClass().getName()
+            + " must be lower case letters, digits and _ (at most 40) (got: \"" + d.name() + "\")");
+      }
+    }
     this.run = run;
     this.thresholds = thresholds;
     this.detectors = Set.copyOf(detectors);

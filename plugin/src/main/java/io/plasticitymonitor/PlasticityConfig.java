@@ -1,5 +1,7 @@
 package io.plasticitymonitor;
 
+import io.plasticitymonitor.remedy.RemedySettings;
+
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,44 +1,22 @@
 package io.plasticitymonitor;
 
+import io.plasticitymonitor.internal.export.EndpointSink;
+import io.plasticitymonitor.internal.export.PlasticityMeters;
+import io.plasticitymonitor.internal.network.NetworkReader;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.plasticitymonitor.analysis.LayerMeasures;
-import io.plasticitymonitor.analysis.Thresholds;
-import io.plasticitymonitor.analysis.UnitMeasures;
-import io.plasticitymonitor.export.MetricsEndpoint;
-import io.plasticitymonitor.export.PlasticityMeters;
-import io.plasticitymonitor.export.PushgatewayClient;
-import io.plasticitymonitor.export.TaskLog;
-import io.plasticitymonitor.network.NetworkReader;
-import io.plasticitymonitor.network.NetworkSnapshot;
-import io.plasticitymonitor.network.NetworkStructure;
 import io.plasticitymonitor.remedy.RemedyRunner;
-import java.io.IOException;
+import io.plasticitymonitor.remedy.RemedySettings;
+import io.plasticitymonitor.report.PlasticityReport;
+import io.plasticitymonitor.report.TaskSummary;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
-import java.util.Set;
-import java.util.WeakHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Pattern;
 import org.deeplearning4j.nn.api.Model;
-import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,64 +38,61 @@ import org.slf4j.LoggerFactory;
  * analyses are spaced so they cost at most {@link PlasticityConfig#analysisBudget()} of training
  * time, and one that falls due while another still runs is skipped and counted. Every {@link
  * #endTask()} analyses. Nothing the monitor does throws into training: a failure is logged and
- * counted in {@code plasticity.analysis.errors}, and the next analysis tries again. One listener may
+ * counted by its cause (docs/metrics.md), and the next analysis tries again. One listener may
  * be shared by ParallelWrapper's workers.
  *
  * <p>With a remedy configured ({@link PlasticityConfig#remedy()}), the listener also changes the
  * network: in {@code iterationDone}, after DL4J's update and before the next iteration, or in
  * {@code startTask} (see {@link RemedySettings}).
+ *
+ * <p>This class is the DL4J callbacks and the task lifecycle; when to analyse ({@code
+ * AnalysisSchedule}), running analyses ({@code Analyses}), accuracy ({@code Evaluator}), the
+ * transitions between tasks ({@code Transitions}), the error policy ({@code Failures}) and the
+ * sinks are collaborators, wired by {@link PlasticityMonitorModule}.
  */
 public final class PlasticityListener extends BaseTrainingListener implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(PlasticityListener.class);
-  private static final Pattern DETECTOR_NAME = Pattern.compile("[a-z0-9_]{1,40}");
 
   private final PlasticityConfig config;
   private final MeterRegistry registry;
   private final PlasticityMeters meters;
-  private final AnalysisRunner runner;
-  private final TaskLog taskLog;
-  private final PushgatewayClient pushgateway;
+  private final AnalysisSchedule schedule;
+  private final Analyses analyses;
+  private final Evaluator evaluator;
   private final RemedyRunner remedies;
+  private final Sinks sinks;
+  private final EndpointSink endpoint;
+  private final Failures failures;
 
   private final Object lock = new Object();
-  private final Map<Model, NetworkStructure> structures = Collections.synchronizedMap(new WeakHashMap<>());
-  private final AtomicBoolean analysisRunning = new AtomicBoolean();
-  private ExecutorService executor;
-  private MetricsEndpoint endpoint;
   private boolean started;
   private volatile boolean closed;
   private int tasksStarted;
   private PlasticityReport previousTaskEnd;
+  private volatile PlasticityReport latest;
 
   private volatile TaskState task;
   private volatile Model lastModel;
   private volatile Model watched;
   private volatile long lastIteration;
-  private volatile long lastAnalysisCostNanos;
-  private volatile long lastAnalysisEndNanos = System.nanoTime();
-  /** Time spent in iteration callbacks (snapshots excluded: they count in the analysis cost). */
-  private final java.util.concurrent.atomic.LongAdder callbackNanos = new java.util.concurrent.atomic.LongAdder();
-  private volatile long callbackNanosAtLastAnalysisEnd;
   private volatile long remedyAppliedAtTaskStart;
 
-  PlasticityListener(PlasticityConfig config, MeterRegistry registry, Set<SymmetryDetector> detectors) {
+  PlasticityListener(PlasticityConfig config, MeterRegistry registry, PlasticityMeters meters,
+      AnalysisSchedule schedule, Analyses analyses, Evaluator evaluator, RemedyRunner remedies,
+      Sinks sinks, EndpointSink endpoint, Failures failures) {
     this.config = Objects.requireNonNull(config, "config");
     this.registry = Objects.requireNonNull(registry, "registry");
-    for (SymmetryDetector d : detectors) {
-      if (d.name() == null || !DETECTOR_NAME.matcher(d.name()).matches()) {
-        throw new IllegalArgumentException("SymmetryDetector.name() of " + d.getClass().getName()
-            + " must be lower case letters, digits and _ (at most 40) (got: \"" + d.name() + "\")");
-      }
-    }
-    this.meters = new PlasticityMeters(config.runId());
-    this.runner = new AnalysisRunner(config.runId(), new Thresholds(config.deadEpsilon(),
-        config.dormantTau(), config.mergeEpsilon(), config.srankDelta()), detectors);
-    this.taskLog = new TaskLog(config.runDirectory());
-    this.pushgateway = config.pushgateway().map(u -> new PushgatewayClient(u, config.runId())).orElse(null);
-    this.remedies = Remedies.runner(config.remedy());
+    this.meters = meters;
+    this.schedule = schedule;
+    this.analyses = analyses;
+    this.evaluator = evaluator;
+    this.remedies = remedies;
+    this.sinks = sinks;
+    this.endpoint = endpoint;
+    this.failures = failures;
     remedies.name().ifPresent(meters::remedy);
     remedies.onApplied(meters::remedyApplied);
-    remedies.onFailure(this::failed);
+    remedies.onFailure(failures::remedy);
   }
 
   /** Starts a task with no probe or evaluation data of its own. */
@@ -126,10 +101,10 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
   }
 
   /**
-   * Starts a task. The first call binds the meters and, when configured, starts the {@code /metrics}
-   * endpoint (which fails here, clearly, if its port is taken). With the shrink-and-perturb remedy
-   * configured, every task after the first starts by applying it to the network last trained (or
-   * watched).
+   * Starts a task. The first call starts the sinks: binds the meters and, when configured, starts
+   * the {@code /metrics} endpoint (which fails here, clearly, if its port is taken). With the
+   * shrink-and-perturb remedy configured, every task after the first starts by applying it to the
+   * network last trained (or watched).
    *
    * @throws IllegalStateException when a task is still running or the listener is closed
    */
@@ -151,19 +126,19 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
       ensureStarted();
       tasksStarted++;
       task = new TaskState(name, tasksStarted, Instant.now(), data, config.probeSize());
-      meters.taskStarted(tasksStarted);
-      lastAnalysisEndNanos = System.nanoTime();
-      callbackNanosAtLastAnalysisEnd = callbackNanos.sum();
+      schedule.restart();
       remedyAppliedAtTaskStart = remedies.applied();
       index = tasksStarted;
     }
+    sinks.taskStarted(name, index);
     remedies.taskStarted(taskEndModel(), index); // shrink-and-perturb acts between tasks
   }
 
   /**
    * Ends the running task: measures the accuracy on its evaluation data (if it was given), analyses
-   * the network, publishes the report and appends the task's line to the task log. Returns once all
-   * of that is done; a failure in any of it is logged and counted, never thrown.
+   * the network, publishes the report and hands the task's summary to the sinks (the task log
+   * among them). Returns once all of that is done; a failure in any of it is logged and counted,
+   * never thrown.
    *
    * @throws IllegalStateException when no task is running
    */
@@ -180,15 +155,13 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
   }
 
   /** The newest published report, if any analysis has finished. */
-  public java.util.Optional<PlasticityReport> latestReport() {
-    return java.util.Optional.ofNullable(meters.latest());
+  public Optional<PlasticityReport> latestReport() {
+    return Optional.ofNullable(latest);
   }
 
   /** The port {@code /metrics} is served on, once the first task started (if configured). */
-  public java.util.Optional<Integer> metricsPort() {
-    synchronized (lock) {
-      return java.util.Optional.ofNullable(endpoint).map(MetricsEndpoint::port);
-    }
+  public Optional<Integer> metricsPort() {
+    return endpoint.port();
   }
 
   /**
@@ -211,7 +184,7 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
       return;
     }
     remedies.afterIteration(model, iteration, epoch); // after DL4J's update, before the next iteration
-    long entered = System.nanoTime();
+    long entered = schedule.now();
     try {
       lastModel = model;
       lastIteration = iteration;
@@ -225,21 +198,13 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
       if (t.sampler != null) {
         t.sampler.offer(NetworkReader.currentInputs(model));
       }
-      if (analysisDue(t)) {
-        if (!analysisRunning.compareAndSet(false, true)) {
-          meters.analysisSkipped();
-          lastAnalysisEndNanos = System.nanoTime();
-          callbackNanosAtLastAnalysisEnd = callbackNanos.sum();
-          return;
-        }
-        analyseInBackground(model, t, iteration);
-      }
+      analyses.periodicIfDue(model, t, iteration, this::publish);
     } catch (VirtualMachineError e) {
       throw e;
     } catch (Throwable e) {
-      failed("iteration callback", e);
+      failures.callback("iteration callback", e);
     } finally {
-      callbackNanos.add(System.nanoTime() - entered);
+      schedule.callbackTime(schedule.now() - entered);
     }
   }
 
@@ -257,60 +222,9 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
     }
   }
 
-  private boolean analysisDue(TaskState t) {
-    if (!t.probeReady()) {
-      return false;
-    }
-    long cost = lastAnalysisCostNanos;
-    if (cost == 0) {
-      return true; // the first: no estimate yet
-    }
-    // Spaced so that the monitor's time on the training thread (iteration callbacks, snapshots)
-    // and on the analysis thread, per cycle, stays within analysisBudget of the cycle: the next
-    // analysis is assumed to cost what the last did.
-    long callbacks = Math.max(0, callbackNanos.sum() - callbackNanosAtLastAnalysisEnd);
-    return System.nanoTime() - lastAnalysisEndNanos >= (cost + callbacks) / config.analysisBudget();
-  }
-
-  private void analyseInBackground(Model model, TaskState t, long iteration) {
-    long start = System.nanoTime();
-    NetworkSnapshot snapshot;
-    try {
-      snapshot = snapshot(model, t);
-    } catch (RuntimeException | Error e) {
-      analysisRunning.set(false);
-      throw e;
-    }
-    long snapshotNanos = System.nanoTime() - start;
-    callbackNanos.add(-snapshotNanos); // counted in this analysis's cost instead
-    Instant takenAt = Instant.now();
-    executor().submit(() -> {
-      long analysisStart = System.nanoTime();
-      try {
-        meters.publish(runner.analyze(snapshot, iteration, takenAt, meters::analysisFailed));
-      } catch (VirtualMachineError e) {
-        throw e;
-      } catch (Throwable e) {
-        failed("periodic analysis", e);
-      } finally {
-        long cost = snapshotNanos + System.nanoTime() - analysisStart;
-        meters.analysisTime(cost);
-        lastAnalysisCostNanos = Math.max(1, cost);
-        lastAnalysisEndNanos = System.nanoTime();
-        callbackNanosAtLastAnalysisEnd = callbackNanos.sum();
-        analysisRunning.set(false);
-      }
-    });
-  }
-
-  private NetworkSnapshot snapshot(Model model, TaskState t) {
-    NetworkStructure structure = structures.computeIfAbsent(model, m -> {
-      NetworkStructure s = NetworkStructure.of(m);
-      LOG.info("Plasticity monitor measures layers {}", s.layerNames());
-      s.notes().forEach(n -> LOG.info("Plasticity monitor: {}", n));
-      return s;
-    });
-    return NetworkReader.snapshot(model, structure, t.probe());
+  private void publish(PlasticityReport report) {
+    latest = report;
+    sinks.reportPublished(report);
   }
 
   private TaskSummary end(Double givenAccuracy) {
@@ -324,51 +238,39 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
     }
     Instant endedAt = Instant.now();
     Model model = taskEndModel();
-    OptionalDouble accuracy = givenAccuracy != null ? OptionalDouble.of(givenAccuracy) : evaluate(model, t);
+    OptionalDouble accuracy =
+        givenAccuracy != null ? OptionalDouble.of(givenAccuracy) : evaluate(model, t);
     double endScore = t.endScore();
     PlasticityReport report = null;
     if (model != null) {
-      long start = System.nanoTime();
-      try {
-        // Let a periodic analysis still running finish first (the single analysis thread would make
-        // this one wait for it anyway): so at most one snapshot, one copy of the parameters and
-        // the probe activations, is ever held.
-        executor().submit(() -> { }).get();
-        NetworkSnapshot snapshot = snapshot(model, t);
-        long iteration = lastIteration;
-        Future<PlasticityReport> f = executor().submit(
-            () -> runner.analyze(snapshot, iteration, endedAt, meters::analysisFailed));
-        report = f.get();
-        meters.publish(report);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        failed("end-of-task analysis", e);
-      } catch (ExecutionException e) {
-        failed("end-of-task analysis", e.getCause());
-      } catch (VirtualMachineError e) {
-        throw e;
-      } catch (Throwable e) {
-        failed("end-of-task analysis", e);
-      } finally {
-        meters.analysisTime(System.nanoTime() - start);
+      report = analyses.atTaskEnd(model, t, lastIteration, endedAt);
+      if (report != null) {
+        publish(report);
       }
     }
     TaskSummary summary;
     synchronized (lock) {
-      summary = summarize(config.runId(), t, endedAt, endScore, accuracy, report, previousTaskEnd,
-          remedies.name(), remedies.applied() - remedyAppliedAtTaskStart);
+      summary = new TaskSummary(config.runId(), t.name, t.index, t.startedAt, endedAt,
+          t.iterations(), endScore, accuracy, Transitions.layers(report, previousTaskEnd),
+          report == null ? Double.NaN : report.absorbedRatio(), remedies.name(),
+          remedies.applied() - remedyAppliedAtTaskStart);
       if (report != null) {
         previousTaskEnd = report;
       }
     }
-    meters.taskEnded(endScore, accuracy.orElse(Double.NaN));
-    try {
-      taskLog.append(summary);
-    } catch (IOException | RuntimeException e) {
-      failed("writing " + taskLog.file(), e);
-    }
-    push();
+    sinks.taskEnded(summary);
     return summary;
+  }
+
+  private OptionalDouble evaluate(Model model, TaskState t) {
+    try {
+      return evaluator.accuracy(model, t.data);
+    } catch (VirtualMachineError e) {
+      throw e;
+    } catch (Throwable e) {
+      failures.evaluation("evaluating task '" + t.name + "'", e);
+      return OptionalDouble.empty();
+    }
   }
 
   /** The watched network, else the last one trained, unless its parameters were released. */
@@ -386,137 +288,26 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
     return last;
   }
 
-  private OptionalDouble evaluate(Model model, TaskState t) {
-    try {
-      if (model instanceof ComputationGraph cg) {
-        if (t.data.graphEvaluation().isPresent()) {
-          var it = t.data.graphEvaluation().get();
-          if (it.resetSupported()) {
-            it.reset();
-          }
-          return OptionalDouble.of(cg.evaluate(it).accuracy());
-        }
-        if (t.data.evaluation().isPresent()) {
-          return OptionalDouble.of(cg.evaluate(reset(t.data.evaluation().get())).accuracy());
-        }
-      } else if (model instanceof MultiLayerNetwork mln && t.data.evaluation().isPresent()) {
-        return OptionalDouble.of(mln.evaluate(reset(t.data.evaluation().get())).accuracy());
-      }
-    } catch (VirtualMachineError e) {
-      throw e;
-    } catch (Throwable e) {
-      failed("evaluating task '" + t.name + "'", e);
-    }
-    return OptionalDouble.empty();
-  }
-
-  private static DataSetIterator reset(DataSetIterator it) {
-    if (it.resetSupported()) {
-      it.reset();
-    }
-    return it;
-  }
-
-  /** The task's record, with the units that changed state since the previous task's end. */
-  static TaskSummary summarize(String run, TaskState t, Instant endedAt, double endScore, OptionalDouble accuracy,
-      PlasticityReport report, PlasticityReport previous, Optional<String> remedy, long remedyApplied) {
-    List<LayerSummary> layers = new ArrayList<>();
-    if (report != null) {
-      for (LayerMeasures m : report.layers()) {
-        UnitMeasures now = m.unitMeasures();
-        UnitMeasures before = previous == null ? null
-            : previous.layer(m.layer()).map(LayerMeasures::unitMeasures).orElse(null);
-        int[] deadNow = now == null ? new int[0] : now.deadUnits();
-        int[] deadBefore = before == null ? new int[0] : before.deadUnits();
-        int[] mergedNow = now == null ? new int[0] : now.mergedUnits();
-        int[] mergedBefore = before == null ? new int[0] : before.mergedUnits();
-        layers.add(new LayerSummary(m, missingFrom(deadNow, deadBefore), missingFrom(deadBefore, deadNow),
-            missingFrom(mergedNow, mergedBefore), missingFrom(mergedBefore, mergedNow),
-            report.symmetries().getOrDefault(m.layer(), Map.of())));
-      }
-    }
-    return new TaskSummary(run, t.name, t.index, t.startedAt, endedAt,
-        t.iterations(), endScore, accuracy, layers, report == null ? Double.NaN : report.absorbedRatio(),
-        remedy, remedyApplied);
-  }
-
-  /** How many of the sorted indices {@code a} are not in the sorted indices {@code b}. */
-  private static int missingFrom(int[] a, int[] b) {
-    int n = 0;
-    for (int x : a) {
-      if (Arrays.binarySearch(b, x) < 0) {
-        n++;
-      }
-    }
-    return n;
-  }
-
-  private void push() {
-    if (pushgateway == null) {
-      return;
-    }
-    PrometheusMeterRegistry prometheus = prometheusRegistry();
-    executor().submit(() -> {
-      try {
-        pushgateway.push(prometheus.scrape());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (Exception e) {
-        meters.pushFailed();
-        LOG.warn("Push to {} failed after retries: {}", pushgateway.target(), e.toString());
-      }
-    });
-  }
-
   private void ensureStarted() {
     if (started) {
       return;
     }
-    if (config.metricsPort().isPresent()) {
-      endpoint = MetricsEndpoint.start(prometheusRegistry(), config.metricsBindAddress(),
-          config.metricsPort().get(), config.basicAuthUser().orElse(null),
-          config.basicAuthPassword().orElse(null));
-    } else if (pushgateway != null) {
-      prometheusRegistry(); // fail now, not at the first task end
+    meters.sinks(sinks.names());
+    try {
+      sinks.start();
+    } catch (RuntimeException e) {
+      sinks.close();
+      throw e;
+    } catch (Exception e) {
+      sinks.close();
+      throw new IllegalStateException("Plasticity monitor: a sink failed to start: " + e, e);
     }
-    meters.bindTo(registry);
     started = true;
   }
 
-  private PrometheusMeterRegistry prometheusRegistry() {
-    if (registry instanceof PrometheusMeterRegistry p) {
-      return p;
-    }
-    if (registry instanceof CompositeMeterRegistry c) {
-      for (MeterRegistry r : c.getRegistries()) {
-        if (r instanceof PrometheusMeterRegistry p) {
-          return p;
-        }
-      }
-    }
-    throw new IllegalStateException("PlasticityConfig.metricsPort and .pushgateway need a "
-        + "PrometheusMeterRegistry, but the MeterRegistry bound is a " + registry.getClass().getName());
-  }
-
-  private synchronized ExecutorService executor() {
-    if (executor == null) {
-      executor = Executors.newSingleThreadExecutor(r -> {
-        Thread th = new Thread(r, "plasticity-analysis-" + config.runId());
-        th.setDaemon(true);
-        return th;
-      });
-    }
-    return executor;
-  }
-
-  private void failed(String what, Throwable e) {
-    meters.analysisFailed();
-    LOG.warn("Plasticity monitor: {} failed; training continues", what, e);
-  }
-
   /**
-   * Ends a task still running (so its line is recorded), waits for the analysis thread, removes the
-   * meters and stops the endpoint. Idempotent.
+   * Ends a task still running (so its summary reaches the sinks), waits for the analysis thread,
+   * then closes the sinks: the meters are removed and the endpoint stops. Idempotent.
    */
   @Override
   public void close() {
@@ -525,38 +316,22 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
         return;
       }
     }
-    if (task != null) {
-      LOG.warn("PlasticityListener closed while task '{}' was running: ending it", task.name);
+    TaskState running = task;
+    if (running != null) {
+      LOG.warn("PlasticityListener closed while task '{}' was running: ending it", running.name);
       try {
         endTask();
       } catch (IllegalStateException ignored) {
         // ended concurrently
       }
     }
-    ExecutorService ex;
-    MetricsEndpoint ep;
     synchronized (lock) {
-      closed = true;
-      ep = endpoint;
-      endpoint = null;
-    }
-    synchronized (this) {
-      ex = executor;
-    }
-    if (ex != null) {
-      ex.shutdown();
-      try {
-        if (!ex.awaitTermination(30, TimeUnit.SECONDS)) {
-          LOG.warn("Plasticity analysis still running 30 s after close(); abandoning it");
-          ex.shutdownNow();
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+      if (closed) {
+        return;
       }
+      closed = true;
     }
-    meters.close();
-    if (ep != null) {
-      ep.close();
-    }
+    analyses.close();
+    sinks.close();
   }
 }

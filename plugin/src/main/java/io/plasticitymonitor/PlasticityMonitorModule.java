@@ -9,6 +9,13 @@ import com.google.inject.multibindings.OptionalBinder;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.plasticitymonitor.analysis.Thresholds;
+import io.plasticitymonitor.internal.export.EndpointSink;
+import io.plasticitymonitor.internal.export.PlasticityMeters;
+import io.plasticitymonitor.internal.export.PushgatewaySink;
+import io.plasticitymonitor.internal.export.TaskLog;
+import io.plasticitymonitor.remedy.RemedyRunner;
+import io.plasticitymonitor.report.Sink;
 import java.util.Objects;
 import java.util.Set;
 
@@ -19,8 +26,9 @@ import java.util.Set;
  * <p>Provides: {@link PlasticityConfig} (the instance given), {@link PlasticityListener} (singleton),
  * {@link MeterRegistry} (default: a new {@link PrometheusMeterRegistry}; replace it with {@code
  * OptionalBinder.newOptionalBinder(binder(), MeterRegistry.class).setBinding().toInstance(mine)}),
- * and the set of {@link SymmetryDetector}s (empty unless you add some with {@link #detectors}).
- * Requires nothing.
+ * the set of {@link SymmetryDetector}s (empty unless you add some with {@link #detectors}) and the
+ * set of {@link Sink}s (the meters, the task log, the {@code /metrics} endpoint and the Pushgateway,
+ * in that order, then any you add with {@link #sinks}). Requires nothing.
  */
 public final class PlasticityMonitorModule extends AbstractModule {
   private final PlasticityConfig config;
@@ -37,12 +45,30 @@ public final class PlasticityMonitorModule extends AbstractModule {
     return Multibinder.newSetBinder(binder, SymmetryDetector.class);
   }
 
+  /**
+   * The extension point for sinks of the reports and task summaries; from any module:
+   * {@code PlasticityMonitorModule.sinks(binder()).addBinding().to(MySink.class);}
+   */
+  public static Multibinder<Sink> sinks(Binder binder) {
+    return Multibinder.newSetBinder(binder, Sink.class);
+  }
+
   @Override
   protected void configure() {
     bind(PlasticityConfig.class).toInstance(config);
     detectors(binder());
+    // The set keeps this order: the meters are current before the Pushgateway scrapes them.
+    Multibinder<Sink> sinks = sinks(binder());
+    sinks.addBinding().to(PlasticityMeters.class);
+    sinks.addBinding().to(TaskLog.class);
+    sinks.addBinding().to(EndpointSink.class);
+    sinks.addBinding().to(PushgatewaySink.class);
     OptionalBinder.newOptionalBinder(binder(), MeterRegistry.class)
         .setDefault().to(PrometheusMeterRegistry.class);
+    OptionalBinder.newOptionalBinder(binder(), AnalysisSchedule.Clock.class)
+        .setDefault().toInstance(System::nanoTime);
+    OptionalBinder.newOptionalBinder(binder(), AnalysisThread.class)
+        .setDefault().toInstance(AnalysisThread.daemon());
   }
 
   @Provides
@@ -53,7 +79,68 @@ public final class PlasticityMonitorModule extends AbstractModule {
 
   @Provides
   @Singleton
-  PlasticityListener listener(PlasticityConfig config, MeterRegistry registry, Set<SymmetryDetector> detectors) {
-    return new PlasticityListener(config, registry, detectors);
+  PlasticityMeters meters(MeterRegistry registry) {
+    return new PlasticityMeters(config.runId(), registry);
+  }
+
+  @Provides
+  @Singleton
+  TaskLog taskLog() {
+    return new TaskLog(config.runDirectory());
+  }
+
+  @Provides
+  @Singleton
+  EndpointSink endpoint(MeterRegistry registry) {
+    return new EndpointSink(registry, config.metricsPort(), config.metricsBindAddress(),
+        config.basicAuthUser().orElse(null), config.basicAuthPassword().orElse(null));
+  }
+
+  @Provides
+  @Singleton
+  PushgatewaySink pushgateway(MeterRegistry registry, PlasticityMeters meters) {
+    return new PushgatewaySink(registry, meters, config.pushgateway(), config.runId());
+  }
+
+  @Provides
+  @Singleton
+  Failures failures(PlasticityMeters meters) {
+    return new Failures(meters);
+  }
+
+  @Provides
+  @Singleton
+  Sinks sinkDispatch(Set<Sink> sinks, Failures failures) {
+    return new Sinks(sinks, failures);
+  }
+
+  @Provides
+  @Singleton
+  AnalysisSchedule schedule(AnalysisSchedule.Clock clock) {
+    return new AnalysisSchedule(config.analysisBudget(), clock);
+  }
+
+  @Provides
+  @Singleton
+  Analyses analyses(Set<SymmetryDetector> detectors, AnalysisSchedule schedule,
+      AnalysisThread thread, PlasticityMeters meters, Failures failures) {
+    AnalysisRunner runner = new AnalysisRunner(config.runId(), new Thresholds(config.deadEpsilon(),
+        config.dormantTau(), config.mergeEpsilon(), config.srankDelta()), detectors);
+    return new Analyses(config.runId(), runner, schedule, thread, meters, failures);
+  }
+
+  @Provides
+  @Singleton
+  RemedyRunner remedies() {
+    return RemedyRunner.of(config.remedy());
+  }
+
+  @Provides
+  @Singleton
+  PlasticityListener listener(MeterRegistry registry, PlasticityMeters meters,
+      AnalysisSchedule schedule, Analyses analyses, RemedyRunner remedies, Sinks sinks,
+      EndpointSink endpoint, Failures failures) {
+    return new PlasticityListener(config, registry, meters, schedule, analyses, new Evaluator(),
+        remedies, sinks, endpoint, failures);
   }
 }

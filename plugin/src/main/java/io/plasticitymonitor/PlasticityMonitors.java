@@ -1,12 +1,19 @@
 package io.plasticitymonitor;
 
+import com.google.inject.Guice;
+import com.google.inject.ProvisionException;
+import com.google.inject.multibindings.Multibinder;
+import com.google.inject.multibindings.OptionalBinder;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.plasticitymonitor.report.Sink;
+import java.util.Objects;
 import java.util.Set;
 
 /**
- * A plain factory for applications without Guice.
+ * A plain factory for applications without Guice (it wires the same {@link
+ * PlasticityMonitorModule} inside).
  *
  * <pre>{@code
  * PlasticityListener listener = PlasticityMonitors.listener(config);  // its own Prometheus registry
@@ -29,6 +36,33 @@ public final class PlasticityMonitors {
   /** A listener publishing to the given registry, with detectors of further symmetries. */
   public static PlasticityListener listener(
       PlasticityConfig config, MeterRegistry registry, Set<SymmetryDetector> detectors) {
-    return new PlasticityListener(config, registry, detectors);
+    return listener(config, registry, detectors, Set.of());
+  }
+
+  /**
+   * A listener publishing to the given registry, with detectors of further symmetries and sinks of
+   * your own (called after the built-in ones).
+   *
+   * @throws IllegalArgumentException naming a detector or sink whose name is not a valid tag value
+   */
+  public static PlasticityListener listener(PlasticityConfig config, MeterRegistry registry,
+      Set<SymmetryDetector> detectors, Set<Sink> sinks) {
+    Objects.requireNonNull(config, "config");
+    Objects.requireNonNull(registry, "registry");
+    try {
+      return Guice.createInjector(new PlasticityMonitorModule(config), binder -> {
+        OptionalBinder.newOptionalBinder(binder, MeterRegistry.class).setBinding().toInstance(registry);
+        Multibinder<SymmetryDetector> d = PlasticityMonitorModule.detectors(binder);
+        detectors.forEach(x -> d.addBinding().toInstance(x));
+        Multibinder<Sink> s = PlasticityMonitorModule.sinks(binder);
+        sinks.forEach(x -> s.addBinding().toInstance(x));
+      }).getInstance(PlasticityListener.class);
+    } catch (ProvisionException e) {
+      // Without Guice in the caller's code, its wrapper would only hide the reason.
+      if (e.getCause() instanceof RuntimeException r) {
+        throw r;
+      }
+      throw e;
+    }
   }
 }

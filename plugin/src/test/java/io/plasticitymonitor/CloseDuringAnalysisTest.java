@@ -35,19 +35,17 @@ import org.nd4j.linalg.dataset.DataSet;
  * and no open port behind.
  */
 class CloseDuringAnalysisTest {
-  /** How long the witness detector keeps the analysis busy after close() was called. */
-  private static final long HOLD_MILLIS = 300;
-
   @TempDir Path dir;
 
   /**
    * A detector that says when a periodic analysis reached it, and keeps that analysis running until
-   * close() has been called (and a little beyond), so the overlap is certain rather than likely.
+   * the thread calling close() is blocked waiting, so the overlap is certain rather than likely.
    */
   private static final class Witness implements SymmetryDetector {
     final CountDownLatch entered = new CountDownLatch(1);
     final CountDownLatch closing = new CountDownLatch(1);
     final AtomicLong leftAt = new AtomicLong();
+    volatile Thread closer;
 
     @Override
     public String name() {
@@ -63,7 +61,12 @@ class CloseDuringAnalysisTest {
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
         }
-        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(HOLD_MILLIS));
+        // close() has been called; hold on until it waits for this analysis (the test's timeout
+        // fails a close() that never waits).
+        while (closer.getState() != Thread.State.WAITING
+            && closer.getState() != Thread.State.TIMED_WAITING) {
+          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
         leftAt.set(System.nanoTime());
       }
       return 0;
@@ -97,6 +100,7 @@ class CloseDuringAnalysisTest {
     assertThat(monitorThreads()).as("analysis and endpoint threads run").hasSizeGreaterThan(before.size());
 
     long closeCalled = System.nanoTime();
+    witness.closer = Thread.currentThread();
     witness.closing.countDown();
     listener.close(); // must not throw
     long closeReturned = System.nanoTime();
@@ -168,6 +172,7 @@ class CloseDuringAnalysisTest {
     listener.close(); // ends task-last beside a running fit()
     stop.set(true);
     trainer.join(TimeUnit.SECONDS.toMillis(60));
+    assertThat(trainer.isAlive()).as("training stopped when asked").isFalse();
 
     assertThat(trainingFailure.get()).as("training saw no exception").isNull();
     assertThat(batches.get()).as("training ran alongside").isPositive();

@@ -1,5 +1,7 @@
 package io.plasticitymonitor;
 
+import io.plasticitymonitor.report.TaskSummary;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

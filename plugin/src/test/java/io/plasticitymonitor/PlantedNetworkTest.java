@@ -1,5 +1,8 @@
 package io.plasticitymonitor;
 
+import io.plasticitymonitor.report.TaskSummary;
+import io.plasticitymonitor.report.LayerSummary;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 

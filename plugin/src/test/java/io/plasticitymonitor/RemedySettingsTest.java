@@ -1,5 +1,7 @@
 package io.plasticitymonitor;
 
+import io.plasticitymonitor.remedy.RemedySettings;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -20,7 +20,7 @@ package io.plasticitymonitor.analysis;
  *
  * An all-zero or empty matrix has every rank 0 ({@code max} still {@code min(rows, cols)}).
  */
-public final class Ranks {
+final class Ranks {
 
   private Ranks() {}
 

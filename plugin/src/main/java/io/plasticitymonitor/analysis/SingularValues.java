@@ -11,7 +11,7 @@ import java.util.Arrays;
  * down to {@code σ₁·max(rows, cols)·2⁻⁵²}. {@code dgesvd} is backward stable: each computed σ is
  * within a modest multiple of {@code σ₁·2⁻⁵³} of the exact one.
  */
-public final class SingularValues {
+final class SingularValues {
 
   private SingularValues() {}
 

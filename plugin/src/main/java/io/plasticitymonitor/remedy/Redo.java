@@ -1,6 +1,6 @@
 package io.plasticitymonitor.remedy;
 
-import io.plasticitymonitor.network.UnitSurgery;
+import io.plasticitymonitor.internal.network.UnitSurgery;
 import java.util.Map;
 
 /**

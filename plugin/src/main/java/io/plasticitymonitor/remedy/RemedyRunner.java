@@ -1,6 +1,6 @@
 package io.plasticitymonitor.remedy;
 
-import io.plasticitymonitor.network.UnitSurgery;
+import io.plasticitymonitor.internal.network.UnitSurgery;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,29 +45,24 @@ public final class RemedyRunner {
     this.factory = factory;
   }
 
-  /** No remedy: every call does nothing. */
-  public static RemedyRunner none() {
-    return new RemedyRunner(null, null);
-  }
-
-  /** {@link Syre}: weight decay toward a random anchor of scale {@code anchorScale/√fan_in}. */
-  public static RemedyRunner syre(double anchorScale, long seed) {
-    return new RemedyRunner("syre", s -> new Syre(s, anchorScale, seed));
-  }
-
-  /** {@link Redo}: recycle τ-dormant units every {@code every} iterations. */
-  public static RemedyRunner redo(int every, double tau) {
-    return new RemedyRunner("redo", s -> new Redo(s, every, tau));
-  }
-
-  /** {@link ContinualBackprop}: replace low-utility mature units at rate {@code rate}. */
-  public static RemedyRunner continualBackprop(double rate, int maturity, double decay) {
-    return new RemedyRunner("cbp", s -> new ContinualBackprop(s, rate, maturity, decay));
-  }
-
-  /** {@link ShrinkPerturb}: {@code θ ← λθ + σε} at the start of every task after the first. */
-  public static RemedyRunner shrinkPerturb(double shrink, double noise) {
-    return new RemedyRunner("shrink-perturb", s -> new ShrinkPerturb(s, shrink, noise));
+  /** The runner of the configured remedy, or of none (every call then does nothing). */
+  public static RemedyRunner of(Optional<RemedySettings> settings) {
+    if (settings.isEmpty()) {
+      return new RemedyRunner(null, null);
+    }
+    RemedySettings r = settings.get();
+    Function<UnitSurgery, Remedy> factory;
+    if (r instanceof RemedySettings.Syre s) {
+      factory = surgery -> new Syre(surgery, s.anchorScale(), s.seed());
+    } else if (r instanceof RemedySettings.Redo s) {
+      factory = surgery -> new Redo(surgery, s.every(), s.tau());
+    } else if (r instanceof RemedySettings.ContinualBackprop s) {
+      factory = surgery -> new ContinualBackprop(surgery, s.replacementRate(), s.maturity(), s.decay());
+    } else {
+      RemedySettings.ShrinkPerturb s = (RemedySettings.ShrinkPerturb) r;
+      factory = surgery -> new ShrinkPerturb(surgery, s.shrink(), s.noise());
+    }
+    return new RemedyRunner(r.name(), factory);
   }
 
   /** The remedy's name (the {@code remedy} tag), empty for none. */

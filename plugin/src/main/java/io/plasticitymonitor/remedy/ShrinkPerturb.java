@@ -1,6 +1,6 @@
 package io.plasticitymonitor.remedy;
 
-import io.plasticitymonitor.network.UnitSurgery;
+import io.plasticitymonitor.internal.network.UnitSurgery;
 
 /**
  * Shrink and perturb (Ash &amp; Adams, NeurIPS 2020, "On Warm-Starting Neural Network Training"):

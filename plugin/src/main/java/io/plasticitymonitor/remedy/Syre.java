@@ -1,7 +1,7 @@
 package io.plasticitymonitor.remedy;
 
-import io.plasticitymonitor.network.DecayedParameter;
-import io.plasticitymonitor.network.UnitSurgery;
+import io.plasticitymonitor.internal.network.DecayedParameter;
+import io.plasticitymonitor.internal.network.UnitSurgery;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

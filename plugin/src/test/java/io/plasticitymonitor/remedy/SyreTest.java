@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.plasticitymonitor.PlasticityListener;
-import io.plasticitymonitor.RemedySettings;
-import io.plasticitymonitor.network.DecayedParameter;
-import io.plasticitymonitor.network.UnitSurgery;
+import io.plasticitymonitor.remedy.RemedySettings;
+import io.plasticitymonitor.internal.network.DecayedParameter;
+import io.plasticitymonitor.internal.network.UnitSurgery;
 import java.nio.file.Path;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;

@@ -4,7 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.plasticitymonitor.PlasticityConfig;
 import io.plasticitymonitor.PlasticityListener;
 import io.plasticitymonitor.PlasticityMonitors;
-import io.plasticitymonitor.RemedySettings;
+import io.plasticitymonitor.remedy.RemedySettings;
 import java.nio.file.Path;
 import java.util.Random;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;

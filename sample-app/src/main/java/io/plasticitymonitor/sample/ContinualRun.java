@@ -6,7 +6,7 @@ import io.plasticitymonitor.PlasticityConfig;
 import io.plasticitymonitor.PlasticityListener;
 import io.plasticitymonitor.PlasticityMonitorModule;
 import io.plasticitymonitor.TaskData;
-import io.plasticitymonitor.TaskSummary;
+import io.plasticitymonitor.report.TaskSummary;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

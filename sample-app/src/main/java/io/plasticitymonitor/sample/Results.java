@@ -1,7 +1,7 @@
 package io.plasticitymonitor.sample;
 
-import io.plasticitymonitor.LayerSummary;
-import io.plasticitymonitor.TaskSummary;
+import io.plasticitymonitor.report.LayerSummary;
+import io.plasticitymonitor.report.TaskSummary;
 import io.plasticitymonitor.analysis.ActivationMeasures;
 import io.plasticitymonitor.analysis.LayerMeasures;
 import io.plasticitymonitor.analysis.UnitMeasures;

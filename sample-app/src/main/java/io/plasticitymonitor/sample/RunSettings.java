@@ -1,6 +1,6 @@
 package io.plasticitymonitor.sample;
 
-import io.plasticitymonitor.RemedySettings;
+import io.plasticitymonitor.remedy.RemedySettings;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

@@ -1,6 +1,6 @@
 package io.plasticitymonitor.sample;
 
-import io.plasticitymonitor.RemedySettings;
+import io.plasticitymonitor.remedy.RemedySettings;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.math.BigDecimal;

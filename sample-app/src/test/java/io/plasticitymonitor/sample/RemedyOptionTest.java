@@ -2,7 +2,7 @@ package io.plasticitymonitor.sample;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.plasticitymonitor.RemedySettings;
+import io.plasticitymonitor.remedy.RemedySettings;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

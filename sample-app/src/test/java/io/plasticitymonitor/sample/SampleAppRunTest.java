@@ -173,12 +173,16 @@ class SampleAppRunTest {
       assertThat(task.get("task").asText()).isEqualTo("task-" + (i + 1));
       assertThat(task.get("index").asInt()).isEqualTo(i + 1);
       assertThat(task.get("iterations").asInt()).isEqualTo(iterationsPerTask);
+      // isNumber first: asDouble() of a JSON null is 0.0, which would pass the range check.
+      assertThat(task.get("end_accuracy").isNumber()).as("end_accuracy measured").isTrue();
       assertThat(task.get("end_accuracy").asDouble()).isBetween(0.0, 1.0);
       assertThat(task.get("layers")).hasSize(3);
       JsonNode layer1 = task.get("layers").get(1);
       assertThat(layer1.get("layer").asText()).isEqualTo("layer1");
       assertThat(layer1.get("units").asInt()).isEqualTo(128);
-      assertThat(layer1.has("dead_weights")).isTrue();
+      // The key is always written (null when not measured): a hidden layer's count is a number.
+      assertThat(layer1.get("dead_weights").isInt()).as("dead_weights measured").isTrue();
+      assertThat(layer1.get("dead_weights").asInt()).isBetween(0, 128);
       assertThat(layer1.get("rank").get("activations").get("srank").asInt()).isPositive();
     }
     // the first task's accuracy is learnt: far above the 0.1 of guessing
