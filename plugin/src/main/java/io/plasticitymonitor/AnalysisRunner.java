@@ -1,5 +1,6 @@
 package io.plasticitymonitor;
 
+import io.plasticitymonitor.internal.network.SnapshotConverter;
 import io.plasticitymonitor.report.PlasticityReport;
 
 import io.plasticitymonitor.analysis.LayerAnalyzer;
@@ -53,7 +54,7 @@ final class AnalysisRunner {
     });
     List<LayerMeasures> layers = new ArrayList<>();
     Map<String, Map<String, Double>> symmetries = new LinkedHashMap<>();
-    for (LayerData data : NetworkReader.layerData(snapshot)) {
+    for (LayerData data : SnapshotConverter.layerData(snapshot)) {
       layers.add(LayerAnalyzer.analyze(data, thresholds));
       if (!detectors.isEmpty()) {
         Map<String, Double> values = new LinkedHashMap<>();

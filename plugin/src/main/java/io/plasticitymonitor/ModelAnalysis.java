@@ -1,5 +1,6 @@
 package io.plasticitymonitor;
 
+import io.plasticitymonitor.internal.network.SnapshotConverter;
 import io.plasticitymonitor.analysis.LayerAnalyzer;
 import io.plasticitymonitor.analysis.LayerData;
 import io.plasticitymonitor.analysis.LayerMeasures;
@@ -23,7 +24,7 @@ public final class ModelAnalysis {
   public static List<LayerMeasures> analyze(Model model, INDArray probe, Thresholds thresholds) {
     NetworkStructure structure = NetworkStructure.of(model);
     INDArray[] inputs = probe == null ? null : new INDArray[] {probe};
-    List<LayerData> layers = NetworkReader.layerData(NetworkReader.snapshot(model, structure, inputs));
+    List<LayerData> layers = SnapshotConverter.layerData(NetworkReader.snapshot(model, structure, inputs));
     return layers.stream().map(l -> LayerAnalyzer.analyze(l, thresholds)).toList();
   }
 

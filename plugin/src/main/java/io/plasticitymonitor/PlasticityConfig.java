@@ -159,8 +159,8 @@ public final class PlasticityConfig {
     private double mergeEpsilon = 0.05;
     private double srankDelta = 0.01;
     private int probeSize = 256;
-    // 1%, not the 2% first planned: at 2% the analyses' own ~1% of CPU plus their pull on the
-    // shared caches and memory cost training 2–2.7% in all (src/bench/README.md, issue 5).
+    // 1%: the analyses' own CPU time is not their whole cost, since they also pull on the shared
+    // caches and memory; at 2% training slowed by 2–2.7% in all (src/bench/README.md).
     private double analysisBudget = 0.01;
     private Integer metricsPort;
     private String metricsBindAddress = "127.0.0.1";

@@ -1,5 +1,6 @@
 package io.plasticitymonitor;
 
+import io.plasticitymonitor.internal.network.HostArrays;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import org.bytedeco.javacpp.indexer.DoubleIndexer;
@@ -15,8 +16,6 @@ import org.nd4j.linalg.factory.Nd4j;
  * task goes on: after n examples a new one is copied with probability size/n.
  */
 final class ProbeSampler {
-  /** Whether ND4J's arrays live in host memory, where their indexers copy in bulk (the CPU backend). */
-  private static final boolean HOST_MEMORY = Nd4j.getEnvironment().isCPU();
 
   private final int size;
   private final SplittableRandom random;
@@ -75,7 +74,7 @@ final class ProbeSampler {
    */
   private void copyRow(INDArray from, int r, INDArray to, int slot) {
     int row = (int) (to.length() / to.size(0));
-    if (HOST_MEMORY && contiguous(from) && contiguous(to)) {
+    if (HostArrays.bulkCopyable(from) && HostArrays.bulkCopyable(to)) {
       Indexer in = from.data().indexer();
       Indexer out = to.data().indexer();
       if (in instanceof FloatIndexer f && out instanceof FloatIndexer t) {
@@ -96,11 +95,6 @@ final class ProbeSampler {
       }
     }
     to.slice(slot).assign(from.slice(r));
-  }
-
-  private static boolean contiguous(INDArray a) {
-    return !a.isView() && a.ordering() == 'c' && a.data().offset() == 0
-        && a.data().length() == a.length();
   }
 
   private boolean compatible(INDArray[] inputs) {

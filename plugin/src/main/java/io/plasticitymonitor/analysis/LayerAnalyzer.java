@@ -209,20 +209,34 @@ public final class LayerAnalyzer {
         meanAbs[i] += Math.abs(h[k]);
       }
     }
-    double layerMean = 0;
     for (int i = 0; i < n; i++) {
       meanAbs[i] /= examples;
-      layerMean += meanAbs[i];
     }
-    layerMean = n == 0 ? 0 : layerMean / n;
-    int dormant = 0;
-    for (int i = 0; i < n; i++) {
-      if (layerMean == 0 || meanAbs[i] / layerMean <= t.dormantTau()) {
-        dormant++;
-      }
-    }
+    int dormant = dormantUnits(meanAbs, t.dormantTau()).length;
     RankMeasures rank = Ranks.ofMatrix(h, examples, n, layer.machineEpsilon(), t.srankDelta());
     return new ActivationMeasures(dormant, rank);
+  }
+
+  /**
+   * The τ-dormant units (Sokar, Agarwal, Castro &amp; Evci, ICML 2023): indices {@code i} with
+   * {@code meanAbs[i] ≤ τ · (1/H)·Σ_k meanAbs[k]}, every unit when that mean is 0. The dormant count
+   * and ReDo both use it, so ReDo recycles exactly what the monitor counts. {@code meanAbs} (each
+   * unit's mean |activation| over a batch) is not modified.
+   */
+  public static int[] dormantUnits(double[] meanAbs, double tau) {
+    double mean = 0;
+    for (double v : meanAbs) {
+      mean += v;
+    }
+    mean /= Math.max(1, meanAbs.length);
+    int n = 0;
+    int[] out = new int[meanAbs.length];
+    for (int i = 0; i < meanAbs.length; i++) {
+      if (mean == 0 || meanAbs[i] / mean <= tau) {
+        out[n++] = i;
+      }
+    }
+    return java.util.Arrays.copyOf(out, n);
   }
 
   private static long countNonfinite(double[] values) {

@@ -1,5 +1,6 @@
 package io.plasticitymonitor.remedy;
 
+import io.plasticitymonitor.internal.network.UnitActivity;
 import io.plasticitymonitor.internal.network.UnitSurgery;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,6 +28,7 @@ import java.util.Map;
  */
 final class ContinualBackprop extends BatchActivityRemedy {
   private final UnitSurgery surgery;
+  private final UnitActivity reader;
   private final double rate;
   private final int maturity;
   private final double decay;
@@ -45,6 +47,7 @@ final class ContinualBackprop extends BatchActivityRemedy {
 
   ContinualBackprop(UnitSurgery surgery, double rate, int maturity, double decay) {
     this.surgery = surgery;
+    this.reader = new UnitActivity(surgery);
     this.rate = rate;
     this.maturity = maturity;
     this.decay = decay;
@@ -67,7 +70,7 @@ final class ContinualBackprop extends BatchActivityRemedy {
       if (h == null || s == null || h.length != s.utility.length) {
         continue;
       }
-      double[] out = surgery.outgoingAbsSum(layer);
+      double[] out = reader.outgoingAbsSum(layer);
       List<Integer> mature = new ArrayList<>();
       for (int i = 0; i < h.length; i++) {
         s.utility[i] = decay * s.utility[i] + (1 - decay) * h[i] * out[i];

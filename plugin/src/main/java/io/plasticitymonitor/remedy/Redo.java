@@ -1,5 +1,6 @@
 package io.plasticitymonitor.remedy;
 
+import io.plasticitymonitor.analysis.LayerAnalyzer;
 import io.plasticitymonitor.internal.network.UnitSurgery;
 import java.util.Map;
 
@@ -42,30 +43,10 @@ final class Redo extends BatchActivityRemedy {
       if (m == null) {
         continue;
       }
-      int[] dormant = dormant(m, tau);
+      int[] dormant = LayerAnalyzer.dormantUnits(m, tau);
       surgery.replace(layer, dormant);
       recycled += dormant.length;
     }
     return recycled;
-  }
-
-  /**
-   * Indices {@code i} with {@code meanAbs[i] ≤ τ · mean(meanAbs)}; all of them when the mean is 0.
-   * {@code meanAbs} is not modified.
-   */
-  static int[] dormant(double[] meanAbs, double tau) {
-    double mean = 0;
-    for (double v : meanAbs) {
-      mean += v;
-    }
-    mean /= Math.max(1, meanAbs.length);
-    int n = 0;
-    int[] out = new int[meanAbs.length];
-    for (int i = 0; i < meanAbs.length; i++) {
-      if (mean == 0 || meanAbs[i] / mean <= tau) {
-        out[n++] = i;
-      }
-    }
-    return java.util.Arrays.copyOf(out, n);
   }
 }

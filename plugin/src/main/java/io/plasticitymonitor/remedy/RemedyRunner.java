@@ -1,5 +1,6 @@
 package io.plasticitymonitor.remedy;
 
+import io.plasticitymonitor.internal.network.UnitActivity;
 import io.plasticitymonitor.internal.network.UnitSurgery;
 import java.lang.ref.WeakReference;
 import java.util.ArrayList;
@@ -38,7 +39,7 @@ public final class RemedyRunner {
       (what, e) -> LOG.warn("Plasticity monitor: {} failed; training continues", what, e);
 
   /** A remedy bound to one network, held weakly: networks are told apart by identity. */
-  private record Bound(WeakReference<Model> model, UnitSurgery surgery, Remedy remedy) {}
+  private record Bound(WeakReference<Model> model, UnitActivity activity, Remedy remedy) {}
 
   private RemedyRunner(String name, Function<UnitSurgery, Remedy> factory) {
     this.name = name;
@@ -87,16 +88,16 @@ public final class RemedyRunner {
 
   /** From a MultiLayerNetwork's {@code onForwardPass}. */
   public void forwardPass(Model model, List<INDArray> activations) {
-    forwardPass(model, surgery -> surgery.meanAbsActivations(activations));
+    forwardPass(model, activity -> activity.meanAbsActivations(activations));
   }
 
   /** From a ComputationGraph's {@code onForwardPass}. */
   public void forwardPass(Model model, Map<String, INDArray> activations) {
-    forwardPass(model, surgery -> surgery.meanAbsActivations(activations));
+    forwardPass(model, activity -> activity.meanAbsActivations(activations));
   }
 
   private void forwardPass(Model model,
-      java.util.function.Function<UnitSurgery, Map<String, double[]>> meanAbsActivations) {
+      java.util.function.Function<UnitActivity, Map<String, double[]>> meanAbsActivations) {
     if (name == null) {
       return;
     }
@@ -104,7 +105,7 @@ public final class RemedyRunner {
       Bound b = bind(model);
       int iteration = UnitSurgery.iterationCount(model);
       if (b.remedy().wantsActivations(iteration)) {
-        b.remedy().forwardPass(iteration, meanAbsActivations.apply(b.surgery()));
+        b.remedy().forwardPass(iteration, meanAbsActivations.apply(b.activity()));
       }
     } catch (VirtualMachineError e) {
       throw e;
@@ -159,7 +160,7 @@ public final class RemedyRunner {
       UnitSurgery surgery = UnitSurgery.of(model);
       LOG.info("Remedy {} acts on hidden layers {}", name, surgery.replaceableLayers());
       surgery.notes().forEach(n -> LOG.info("Remedy {}: {}", name, n));
-      Bound b = new Bound(new WeakReference<>(model), surgery, factory.apply(surgery));
+      Bound b = new Bound(new WeakReference<>(model), new UnitActivity(surgery), factory.apply(surgery));
       bound.add(b);
       return b;
     }

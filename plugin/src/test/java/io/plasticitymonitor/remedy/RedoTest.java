@@ -1,5 +1,6 @@
 package io.plasticitymonitor.remedy;
 
+import io.plasticitymonitor.analysis.LayerAnalyzer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -140,8 +141,8 @@ class RedoTest {
   @Test
   void dormantUnitsAreThoseAtMostTauTimesTheLayerMean() {
     // mean = 1; τ = 0.25: 0.25 is dormant (≤), 0.26 is not.
-    assertThat(Redo.dormant(new double[] {0.0, 0.25, 0.26, 3.49}, 0.25)).containsExactly(0, 1);
-    assertThat(Redo.dormant(new double[] {0, 0, 0}, 0.025)).containsExactly(0, 1, 2);
-    assertThat(Redo.dormant(new double[] {1, 1}, 0.025)).isEmpty();
+    assertThat(LayerAnalyzer.dormantUnits(new double[] {0.0, 0.25, 0.26, 3.49}, 0.25)).containsExactly(0, 1);
+    assertThat(LayerAnalyzer.dormantUnits(new double[] {0, 0, 0}, 0.025)).containsExactly(0, 1, 2);
+    assertThat(LayerAnalyzer.dormantUnits(new double[] {1, 1}, 0.025)).isEmpty();
   }
 }

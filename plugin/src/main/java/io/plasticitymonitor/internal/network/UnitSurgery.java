@@ -19,8 +19,8 @@ import org.nd4j.linalg.learning.regularization.WeightDecay;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * Changes a live DL4J network in place, unit by unit or array by array, for the remedies. The one
- * place besides {@link NetworkReader} that knows how DL4J lays out weights and updater state.
+ * Changes a live DL4J network in place, unit by unit or array by array, for the remedies; {@link
+ * UnitActivity} reads what they decide on. Knows how DL4J lays out weights and updater state.
  *
  * <p>Unit {@code i} of a hidden layer is what the metric contract says (docs/metrics.md): its
  * <em>incoming</em> weights are column {@code i} of a dense {@code W [nIn, nOut]} or filter {@code
@@ -38,9 +38,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  */
 public final class UnitSurgery {
   private final WeakReference<Model> model;
-  private final NetworkStructure structure;
+  final NetworkStructure structure;
   private final Map<String, LayerPlan> plans = new LinkedHashMap<>();
-  private final List<String> replaceable = new ArrayList<>();
+  final List<String> replaceable = new ArrayList<>();
   private final List<String> notes = new ArrayList<>();
 
   private UnitSurgery(Model model, NetworkStructure structure) {
@@ -100,90 +100,6 @@ public final class UnitSurgery {
   /** The iteration count the network is at (the {@code iteration} its listeners are given). */
   public static int iterationCount(Model model) {
     return ModelAccess.iterationCount(model);
-  }
-
-  // ---- reading ------------------------------------------------------------------------------
-
-  /**
-   * Per replaceable layer, each unit's mean |activation| over the examples (and, for a
-   * convolution, over spatial positions), from a MultiLayerNetwork's {@code onForwardPass} list
-   * (index 0 the input, index {@code i + 1} the output of layer {@code i}). Safe inside the callback's
-   * workspace: the results are plain doubles.
-   */
-  public Map<String, double[]> meanAbsActivations(List<INDArray> activations) {
-    Map<String, double[]> out = new HashMap<>();
-    if (structure.isGraph()) {
-      return out;
-    }
-    try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-      for (String name : replaceable) {
-        int i = structure.chainIndex(name) + 1;
-        if (i < activations.size() && activations.get(i) != null) {
-          double[] m = meanAbs(activations.get(i), plan(name));
-          if (m != null) {
-            out.put(name, m);
-          }
-        }
-      }
-    }
-    return out;
-  }
-
-  /** As {@link #meanAbsActivations(List)}, from a ComputationGraph's activations by vertex name. */
-  public Map<String, double[]> meanAbsActivations(Map<String, INDArray> activations) {
-    Map<String, double[]> out = new HashMap<>();
-    try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-      for (String name : replaceable) {
-        INDArray a = activations.get(name);
-        if (a != null) {
-          double[] m = meanAbs(a, plan(name));
-          if (m != null) {
-            out.put(name, m);
-          }
-        }
-      }
-    }
-    return out;
-  }
-
-  private static double[] meanAbs(INDArray a, LayerPlan plan) {
-    // Not a.amean(dims): in ND4J 1.0.0-M2.1 it reduces over every dimension.
-    INDArray m;
-    if (plan.kind() == LayerKind.CONVOLUTION && a.rank() == 4) {
-      m = Transforms.abs(a, true).mean(plan.channelsLast() ? new int[] {0, 1, 2} : new int[] {0, 2, 3});
-    } else if (a.rank() == 2) {
-      m = Transforms.abs(a, true).mean(0);
-    } else {
-      return null;
-    }
-    double[] v = m.toDoubleVector();
-    return v.length == plan.units() ? v : null;
-  }
-
-  /** {@code Σ_k |w_out,ik|} for each unit {@code i} of a replaceable layer: the sum of its outgoing |weights|. */
-  public double[] outgoingAbsSum(String layer) {
-    LayerPlan p = replaceablePlan(layer);
-    double[] out = new double[p.units()];
-    try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
-      for (ConsumerLink link : p.consumers()) {
-        LayerPlan c = plan(link.consumer());
-        INDArray w = Transforms.abs(entry(c.name()).layer().getParam("W"), true);
-        if (c.kind() == LayerKind.DENSE) {
-          double[] rows = w.sum(1).toDoubleVector();
-          for (int u = 0; u < p.units(); u++) {
-            for (int row : outgoingRows(link, rows.length, u)) {
-              out[u] += rows[row];
-            }
-          }
-        } else {
-          double[] channels = w.sum(0, 2, 3).toDoubleVector();
-          for (int u = 0; u < p.units(); u++) {
-            out[u] += channels[link.offset() + u];
-          }
-        }
-      }
-    }
-    return out;
   }
 
   // ---- per-unit changes ---------------------------------------------------------------------
@@ -375,7 +291,7 @@ public final class UnitSurgery {
         check(p, u);
         List<Long> e = new ArrayList<>();
         if (c.kind() == LayerKind.DENSE) {
-          for (int row : outgoingRows(link, (int) shape[0], u)) {
+          for (int row : link.denseRows((int) shape[0], u)) {
             for (long j = 0; j < shape[1]; j++) {
               e.add(offset(w, row, j));
             }
@@ -394,17 +310,6 @@ public final class UnitSurgery {
       }
     }
     return out;
-  }
-
-  /** Rows of a dense consumer's {@code W} fed by unit {@code u} (as NetworkReader.outgoingFrom reads them). */
-  private static int[] outgoingRows(ConsumerLink link, int nIn, int u) {
-    int block = nIn / link.width();
-    int ch = link.offset() + u;
-    int[] rows = new int[block];
-    for (int q = 0; q < block; q++) {
-      rows[q] = link.channelsLast() ? q * link.width() + ch : ch * block + q;
-    }
-    return rows;
   }
 
   /** Position of element {@code index} in the memory order of {@code a} ('c': last index fastest). */
@@ -455,7 +360,7 @@ public final class UnitSurgery {
     return (int) Math.max(1, s[0]);
   }
 
-  private LayerPlan plan(String layer) {
+  LayerPlan plan(String layer) {
     LayerPlan p = plans.get(layer);
     if (p == null) {
       throw new IllegalArgumentException("no measured layer '" + layer + "' (layers: " + plans.keySet() + ")");
@@ -463,7 +368,7 @@ public final class UnitSurgery {
     return p;
   }
 
-  private LayerPlan replaceablePlan(String layer) {
+  LayerPlan replaceablePlan(String layer) {
     LayerPlan p = plan(layer);
     if (!replaceable.contains(layer)) {
       throw new IllegalArgumentException("the units of layer '" + layer + "' cannot be replaced "
@@ -481,7 +386,7 @@ public final class UnitSurgery {
     return m;
   }
 
-  private ModelAccess.Entry entry(String layer) {
+  ModelAccess.Entry entry(String layer) {
     return ModelAccess.layer(model(), structure, layer);
   }
 }

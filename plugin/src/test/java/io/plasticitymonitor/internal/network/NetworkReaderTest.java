@@ -39,7 +39,7 @@ class NetworkReaderTest {
     MultiLayerNetwork net = net();
     NetworkStructure structure = NetworkStructure.of(net);
     INDArray probe = Nd4j.rand(DataType.FLOAT, 6, 4);
-    List<LayerData> layers = NetworkReader.layerData(NetworkReader.snapshot(net, structure,
+    List<LayerData> layers = SnapshotConverter.layerData(NetworkReader.snapshot(net, structure,
         new INDArray[] {probe}));
     assertThat(layers).hasSize(3);
     for (int index : new int[] {2, 0, 1, 0, 2}) { // out of order, and again: each get converts anew

@@ -1,6 +1,7 @@
 package io.plasticitymonitor.bench;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.plasticitymonitor.internal.network.SnapshotConverter;
 import io.plasticitymonitor.PlasticityConfig;
 import io.plasticitymonitor.PlasticityListener;
 import io.plasticitymonitor.PlasticityMonitors;
@@ -98,7 +99,7 @@ final class MemoryBench {
     long before = heapUsed();
     long inFlight = 0;
     long whole = 0;
-    for (LayerData layer : NetworkReader.layerData(held)) {
+    for (LayerData layer : SnapshotConverter.layerData(held)) {
       settle();
       inFlight = Math.max(inFlight, heapUsed() - before);
       whole += 8L * (layer.weights().length + (layer.bias() == null ? 0 : layer.bias().length)

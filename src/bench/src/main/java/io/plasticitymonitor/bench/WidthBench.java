@@ -1,5 +1,6 @@
 package io.plasticitymonitor.bench;
 
+import io.plasticitymonitor.internal.network.SnapshotConverter;
 import io.plasticitymonitor.analysis.LayerAnalyzer;
 import io.plasticitymonitor.analysis.LayerData;
 import io.plasticitymonitor.analysis.Thresholds;
@@ -51,7 +52,7 @@ final class WidthBench {
       long analysisBest = Long.MAX_VALUE;
       long floorBest = Long.MAX_VALUE;
       NetworkSnapshot snapshot = NetworkReader.snapshot(net, structure, new INDArray[] {probe});
-      List<Shape> shapes = shapes(NetworkReader.layerData(snapshot));
+      List<Shape> shapes = shapes(SnapshotConverter.layerData(snapshot));
       int[] repetitions = warmUp(net, structure, probe, shapes);
       int reps = repetitions[0];
       int floorReps = repetitions[1];
@@ -131,7 +132,7 @@ final class WidthBench {
   }
 
   private static void analyse(NetworkSnapshot snapshot) {
-    for (LayerData layer : NetworkReader.layerData(snapshot)) {
+    for (LayerData layer : SnapshotConverter.layerData(snapshot)) {
       LayerAnalyzer.analyze(layer, Thresholds.DEFAULTS);
     }
   }

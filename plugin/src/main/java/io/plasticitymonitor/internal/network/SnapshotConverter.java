@@ -1,0 +1,184 @@
+package io.plasticitymonitor.internal.network;
+
+import io.plasticitymonitor.analysis.LayerData;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * Converts a {@link NetworkSnapshot} into per-layer {@link LayerData} in double precision, on the
+ * analysis thread. Knows how DL4J lays out weights: dense {@code W} is {@code [nIn, nOut]},
+ * convolution {@code W} is {@code [nOut, nIn, kH, kW]}.
+ */
+public final class SnapshotConverter {
+  private SnapshotConverter() {}
+
+  /**
+   * Converts a snapshot to one {@link LayerData} per measured layer, in double precision, with each
+   * hidden unit's outgoing weights gathered from the layers that read it. The list is lazy: a layer
+   * is converted when it is read, so an analysis that goes through the layers in order holds the
+   * double-precision copies of about one layer at a time besides the snapshot, not a second copy
+   * of the whole network.
+   */
+  public static List<LayerData> layerData(NetworkSnapshot snapshot) {
+    return new LayerDataList(snapshot);
+  }
+
+  /** {@link #layerData}: each {@code get} converts one layer, reusing the last two weight arrays. */
+  private static final class LayerDataList extends java.util.AbstractList<LayerData>
+      implements java.util.RandomAccess {
+    private final NetworkSnapshot snapshot;
+    private final List<LayerPlan> plans;
+    private final Map<String, LayerPlan> byName = new HashMap<>();
+    /** Weights as doubles, by layer: a layer's are read as its own and as its producer's outgoing. */
+    private final Map<String, double[]> recent = new java.util.LinkedHashMap<>(4, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, double[]> eldest) {
+        return size() > 2;
+      }
+    };
+
+    LayerDataList(NetworkSnapshot snapshot) {
+      this.snapshot = snapshot;
+      this.plans = snapshot.structure().layers();
+      for (LayerPlan plan : plans) {
+        byName.put(plan.name(), plan);
+      }
+    }
+
+    @Override
+    public int size() {
+      return plans.size();
+    }
+
+    private double[] weightsAsDouble(String layer) {
+      return recent.computeIfAbsent(layer, n -> HostArrays.toDoubles(snapshot.weights(n)));
+    }
+
+    @Override
+    public LayerData get(int index) {
+      LayerPlan plan = plans.get(index);
+      INDArray w = snapshot.weights(plan.name());
+      double[] raw = weightsAsDouble(plan.name());
+      double[] weights = plan.kind() == LayerKind.DENSE ? raw : transpose(raw, plan.units(), plan.fanIn());
+      INDArray b = snapshot.bias(plan.name());
+      double[] bias = b == null ? null : HostArrays.toDoubles(b);
+      if (bias != null && bias.length != plan.units()) {
+        bias = null; // layers such as CenterLoss keep other vectors under "b"; not a per-unit bias
+      }
+      double[] outgoing = null;
+      int outWidth = 0;
+      if (plan.outgoingKnown()) {
+        List<double[]> parts = new ArrayList<>();
+        for (ConsumerLink link : plan.consumers()) {
+          LayerPlan consumer = byName.get(link.consumer());
+          parts.add(outgoingFrom(link, consumer, snapshot.weights(consumer.name()),
+              weightsAsDouble(consumer.name()), plan.units()));
+        }
+        for (double[] p : parts) {
+          outWidth += p.length / Math.max(1, plan.units());
+        }
+        outgoing = interleave(parts, plan.units(), outWidth);
+      }
+      INDArray act = snapshot.activations(plan.name());
+      double[] activations = act == null ? null : HostArrays.toDoubles(act);
+      int examples = act == null ? 0 : (int) act.size(0);
+      if (activations != null && activations.length != (long) examples * plan.units()) {
+        activations = null;
+        examples = 0;
+      }
+      long nonfinite = countNonFinite(raw) + (bias == null ? 0 : countNonFinite(bias));
+      return new LayerData(plan.name(), plan.units(), plan.fanIn(), weights, bias, outgoing,
+          outWidth, activations, examples, machineEpsilon(w.dataType()), nonfinite);
+    }
+  }
+
+  /**
+   * The weights of {@code consumer} that read each of the producer's units, as {@code [units, k]}
+   * row-major: for a dense consumer the rows fed by the unit's channel, for a convolution {@code
+   * W[:, channel, :, :]}.
+   */
+  private static double[] outgoingFrom(ConsumerLink link, LayerPlan consumer, INDArray cw, double[] c,
+      int units) {
+    if (consumer.kind() == LayerKind.DENSE) {
+      int nIn = (int) cw.size(0);
+      int nOut = (int) cw.size(1);
+      int block = nIn / link.width();
+      int k = block * nOut;
+      if (block == 1 && link.offset() == 0 && units == nIn) {
+        return c; // the consumer reads exactly these units, one row each: W itself, not a copy
+      }
+      double[] out = new double[units * k];
+      for (int i = 0; i < units; i++) {
+        int[] rows = link.denseRows(nIn, i);
+        for (int p = 0; p < block; p++) {
+          System.arraycopy(c, rows[p] * nOut, out, i * k + p * nOut, nOut);
+        }
+      }
+      return out;
+    }
+    int nOut = (int) cw.size(0);
+    int nIn = (int) cw.size(1);
+    int kk = (int) (cw.size(2) * cw.size(3));
+    int k = nOut * kk;
+    double[] out = new double[units * k];
+    for (int i = 0; i < units; i++) {
+      int ch = link.offset() + i;
+      for (int o = 0; o < nOut; o++) {
+        System.arraycopy(c, (o * nIn + ch) * kk, out, i * k + o * kk, kk);
+      }
+    }
+    return out;
+  }
+
+  /** Joins per-consumer {@code [units, k_j]} blocks into {@code [units, Σk_j]}. */
+  private static double[] interleave(List<double[]> parts, int units, int outWidth) {
+    if (parts.size() == 1) {
+      return parts.get(0);
+    }
+    double[] out = new double[units * outWidth];
+    int col = 0;
+    for (double[] p : parts) {
+      int k = units == 0 ? 0 : p.length / units;
+      for (int i = 0; i < units; i++) {
+        System.arraycopy(p, i * k, out, i * outWidth + col, k);
+      }
+      col += k;
+    }
+    return out;
+  }
+
+  /** {@code [rows, cols]} row-major to its transpose. */
+  private static double[] transpose(double[] m, int rows, int cols) {
+    double[] t = new double[m.length];
+    for (int r = 0; r < rows; r++) {
+      for (int c = 0; c < cols; c++) {
+        t[c * rows + r] = m[r * cols + c];
+      }
+    }
+    return t;
+  }
+
+  private static long countNonFinite(double[] v) {
+    long n = 0;
+    for (double x : v) {
+      if (!Double.isFinite(x)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Machine epsilon of a floating-point data type, as numpy's finfo reports it. */
+  static double machineEpsilon(DataType type) {
+    return switch (type) {
+      case DOUBLE -> Math.ulp(1.0);
+      case HALF -> Math.scalb(1.0, -10);
+      case BFLOAT16 -> Math.scalb(1.0, -7);
+      default -> Math.ulp(1.0f);
+    };
+  }
+}
