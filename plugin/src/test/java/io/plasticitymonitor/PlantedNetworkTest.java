@@ -62,7 +62,7 @@ class PlantedNetworkTest {
           "criterion", "weights").gauge().value()).isEqualTo(2);
       assertThat(gauge(registry, "plasticity.merged.units", "layer0")).isEqualTo(1);
       assertThat(gauge(registry, "plasticity.distinct.units", "layer0")).isEqualTo(5);
-      assertThat(gauge(registry, "plasticity.dead.units", "layer1")).isNaN().as("needs criterion");
+      assertThat(gauge(registry, "plasticity.dead.units", "layer1")).as("needs criterion").isNaN();
       assertThat(registry.get("plasticity.dead.units").tags("layer", "layer1", "criterion", "weights")
           .gauge().value()).isZero();
       // layer1's weights [8, 6] have two zero rows and two equal rows: rank 5 at most, and a random
