@@ -9,7 +9,6 @@ import com.google.inject.multibindings.OptionalBinder;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.plasticitymonitor.analysis.Thresholds;
 import io.plasticitymonitor.internal.export.EndpointSink;
 import io.plasticitymonitor.internal.export.PlasticityMeters;
 import io.plasticitymonitor.internal.export.PushgatewaySink;
@@ -32,9 +31,11 @@ import java.util.Set;
  */
 public final class PlasticityMonitorModule extends AbstractModule {
   private final PlasticityConfig config;
+  private final Wiring wiring;
 
   public PlasticityMonitorModule(PlasticityConfig config) {
     this.config = Objects.requireNonNull(config, "config");
+    this.wiring = new Wiring(config);
   }
 
   /**
@@ -80,59 +81,56 @@ public final class PlasticityMonitorModule extends AbstractModule {
   @Provides
   @Singleton
   PlasticityMeters meters(MeterRegistry registry) {
-    return new PlasticityMeters(config.runId(), registry);
+    return wiring.meters(registry);
   }
 
   @Provides
   @Singleton
   TaskLog taskLog() {
-    return new TaskLog(config.runDirectory());
+    return wiring.taskLog();
   }
 
   @Provides
   @Singleton
   EndpointSink endpoint(MeterRegistry registry) {
-    return new EndpointSink(registry, config.metricsPort(), config.metricsBindAddress(),
-        config.basicAuthUser().orElse(null), config.basicAuthPassword().orElse(null));
+    return wiring.endpoint(registry);
   }
 
   @Provides
   @Singleton
   PushgatewaySink pushgateway(MeterRegistry registry, PlasticityMeters meters) {
-    return new PushgatewaySink(registry, meters, config.pushgateway(), config.runId());
+    return wiring.pushgateway(registry, meters);
   }
 
   @Provides
   @Singleton
   Failures failures(PlasticityMeters meters) {
-    return new Failures(meters);
+    return wiring.failures(meters);
   }
 
   @Provides
   @Singleton
   Sinks sinkDispatch(Set<Sink> sinks, Failures failures) {
-    return new Sinks(sinks, failures);
+    return wiring.sinks(sinks, failures);
   }
 
   @Provides
   @Singleton
   AnalysisSchedule schedule(AnalysisSchedule.Clock clock) {
-    return new AnalysisSchedule(config.analysisBudget(), clock);
+    return wiring.schedule(clock);
   }
 
   @Provides
   @Singleton
   Analyses analyses(Set<SymmetryDetector> detectors, AnalysisSchedule schedule,
       AnalysisThread thread, PlasticityMeters meters, Failures failures) {
-    AnalysisRunner runner = new AnalysisRunner(config.runId(), new Thresholds(config.deadEpsilon(),
-        config.dormantTau(), config.mergeEpsilon(), config.srankDelta()), detectors);
-    return new Analyses(config.runId(), runner, schedule, thread, meters, failures);
+    return wiring.analyses(detectors, schedule, thread, meters, failures);
   }
 
   @Provides
   @Singleton
   RemedyRunner remedies() {
-    return RemedyRunner.of(config.remedy());
+    return wiring.remedies();
   }
 
   @Provides
@@ -140,7 +138,7 @@ public final class PlasticityMonitorModule extends AbstractModule {
   PlasticityListener listener(MeterRegistry registry, PlasticityMeters meters,
       AnalysisSchedule schedule, Analyses analyses, RemedyRunner remedies, Sinks sinks,
       EndpointSink endpoint, Failures failures) {
-    return new PlasticityListener(config, registry, meters, schedule, analyses, new Evaluator(),
-        remedies, sinks, endpoint, failures);
+    return wiring.listener(registry, meters, schedule, analyses, remedies, sinks, endpoint,
+        failures);
   }
 }

@@ -1,19 +1,16 @@
 package io.plasticitymonitor;
 
-import com.google.inject.Guice;
-import com.google.inject.ProvisionException;
-import com.google.inject.multibindings.Multibinder;
-import com.google.inject.multibindings.OptionalBinder;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.plasticitymonitor.report.Sink;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
 /**
- * A plain factory for applications without Guice (it wires the same {@link
- * PlasticityMonitorModule} inside).
+ * A plain factory for applications without Guice: the same listener as {@link
+ * PlasticityMonitorModule} provides, made without Guice.
  *
  * <pre>{@code
  * PlasticityListener listener = PlasticityMonitors.listener(config);  // its own Prometheus registry
@@ -49,20 +46,6 @@ public final class PlasticityMonitors {
       Set<SymmetryDetector> detectors, Set<Sink> sinks) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(registry, "registry");
-    try {
-      return Guice.createInjector(new PlasticityMonitorModule(config), binder -> {
-        OptionalBinder.newOptionalBinder(binder, MeterRegistry.class).setBinding().toInstance(registry);
-        Multibinder<SymmetryDetector> d = PlasticityMonitorModule.detectors(binder);
-        detectors.forEach(x -> d.addBinding().toInstance(x));
-        Multibinder<Sink> s = PlasticityMonitorModule.sinks(binder);
-        sinks.forEach(x -> s.addBinding().toInstance(x));
-      }).getInstance(PlasticityListener.class);
-    } catch (ProvisionException e) {
-      // Without Guice in the caller's code, its wrapper would only hide the reason.
-      if (e.getCause() instanceof RuntimeException r) {
-        throw r;
-      }
-      throw e;
-    }
+    return new Wiring(config).listener(registry, Set.copyOf(detectors), List.copyOf(sinks));
   }
 }
