@@ -170,6 +170,9 @@ def write_configs(work, app_port, am_port, webhook_url, fast):
         alerts, n = re.subn(r"^(\s+)for:\s*\S+\s*$", r"\1for: 10s", alerts, flags=re.M)
         if n == 0:
             raise Stop("alerts.yml: no `for:` to shorten")
+    # Links a reader can open here: the runbook of this checkout (set-runbook-base.sh does the
+    # same to the committed file for a copy the team can open).
+    alerts = re.sub(r"(runbook_url: )\S*#", lambda m: f"{m.group(1)}file://{DASHBOARDS}/runbook.md#", alerts)
     with open(os.path.join(work, "alerts.yml"), "w") as f:
         f.write(alerts)
     with open(os.path.join(DASHBOARDS, "alertmanager", "alertmanager.yml")) as f:
