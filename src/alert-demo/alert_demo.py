@@ -241,6 +241,12 @@ def run(args, work, procs, receiver):
                                f"--web.listen-address=127.0.0.1:{prom_port}"], work)
     procs.append(prom)
     wait_ready("Prometheus", f"http://127.0.0.1:{prom_port}/-/ready", [prom], 60)
+    # Rules evaluated before the first scrape see no series at all; start watching once
+    # Prometheus holds the monitor's series and PlasticityMonitorAbsent has been evaluated on them.
+    wait_ready("Prometheus's first scrape of the app",
+               f"http://127.0.0.1:{prom_port}/api/v1/query?query=ALERTS%7Balertname%3D%22PlasticityMonitorAbsent%22%7D"
+               "%20or%20absent(plasticity_last_analysis_iteration)", [prom, app], 60,
+               lambda body: '"result":[]' in body)
 
     say()
     say("Everything runs on 127.0.0.1. Look here while it runs:")
