@@ -66,6 +66,11 @@ if grep -q "Plasticity metrics served on http://127.0.0.1:[0-9]*/metrics" "$log"
 else
   fail "no 'Plasticity metrics served on' line: is the SLF4J binding missing?"
 fi
+if grep -q "Plasticity live page on http://127.0.0.1:[0-9]*/live/" "$log"; then
+  pass "the live page is served beside /metrics"
+else
+  fail "no 'Plasticity live page on' line"
+fi
 for t in 1 2; do
   if grep -Eq "^task-$t: accuracy (0\.[0-9]{3}|1\.000), absorbed units [0-9.]+%; [1-9][0-9]* meters on /metrics, port [1-9][0-9]*$" "$log"; then
     pass "task-$t: an accuracy, the absorbed units and the meters were printed"

@@ -41,6 +41,21 @@ public final class PlasticityConfig {
   private final String basicAuthUser;
   private final String basicAuthPassword;
   private final RemedySettings remedy;
+  private final boolean livePage;
+  private final ExistingRun existingRun;
+
+  /**
+   * What the listener does when the run's task log already holds tasks, i.e. when a run id is used
+   * again: refuse (the default), continue the run's numbering, or replace the log.
+   */
+  public enum ExistingRun {
+    /** The first {@code startTask} fails with an {@link IllegalStateException} naming the file. */
+    REFUSE,
+    /** Append to the log; the first task of this process gets the next index after its last line. */
+    RESUME,
+    /** Delete the log at the first {@code startTask} and number the tasks from 1 again. */
+    OVERWRITE
+  }
 
   private PlasticityConfig(Builder b) {
     this.runId = b.runId;
@@ -57,6 +72,8 @@ public final class PlasticityConfig {
     this.basicAuthUser = b.basicAuthUser;
     this.basicAuthPassword = b.basicAuthPassword;
     this.remedy = b.remedy;
+    this.livePage = b.livePage;
+    this.existingRun = b.existingRun;
   }
 
   public static Builder builder() {
@@ -140,6 +157,16 @@ public final class PlasticityConfig {
     return Optional.ofNullable(remedy);
   }
 
+  /** Whether a live page of the run is served at {@code /live/} beside {@code /metrics}. */
+  public boolean livePage() {
+    return livePage;
+  }
+
+  /** What happens when the run's task log already holds tasks; {@link ExistingRun#REFUSE} unless set. */
+  public ExistingRun existingRun() {
+    return existingRun;
+  }
+
   @Override
   public String toString() {
     return "PlasticityConfig{runId=" + runId + ", outputDirectory=" + outputDirectory
@@ -147,7 +174,8 @@ public final class PlasticityConfig {
         + ", mergeEpsilon=" + mergeEpsilon + ", srankDelta=" + srankDelta
         + ", probeSize=" + probeSize + ", analysisBudget=" + analysisBudget
         + ", metricsPort=" + metricsPort + ", metricsBindAddress=" + metricsBindAddress
-        + ", pushgateway=" + pushgateway + ", basicAuth=" + (basicAuthUser != null) + ", remedy=" + remedy + "}";
+        + ", pushgateway=" + pushgateway + ", basicAuth=" + (basicAuthUser != null) + ", remedy=" + remedy
+        + ", livePage=" + livePage + ", existingRun=" + existingRun + "}";
   }
 
   /** Collects settings; {@link #build()} validates them all. */
@@ -168,6 +196,8 @@ public final class PlasticityConfig {
     private String basicAuthUser;
     private String basicAuthPassword;
     private RemedySettings remedy;
+    private boolean livePage;
+    private ExistingRun existingRun = ExistingRun.REFUSE;
 
     private Builder() {}
 
@@ -256,6 +286,26 @@ public final class PlasticityConfig {
     }
 
     /**
+     * Serve a live page of the run at {@code /live/} on the {@code /metrics} server (same port,
+     * bind address and basic auth): per layer dead, merged and rank over time, per task accuracy
+     * and score. Needs {@link #metricsPort}. Off unless set.
+     */
+    public Builder livePage(boolean on) {
+      this.livePage = on;
+      return this;
+    }
+
+    /**
+     * When {@code <outputDirectory>/<runId>/tasks.jsonl} already holds tasks (the run id was used
+     * before): {@link ExistingRun#REFUSE} (default), {@link ExistingRun#RESUME} or {@link
+     * ExistingRun#OVERWRITE}.
+     */
+    public Builder existingRun(ExistingRun what) {
+      this.existingRun = what;
+      return this;
+    }
+
+    /**
      * Checks every setting and returns the config.
      *
      * @throws IllegalArgumentException naming the first bad setting and its value
@@ -294,6 +344,13 @@ public final class PlasticityConfig {
       if ((basicAuthUser == null) != (basicAuthPassword == null)
           || (basicAuthUser != null && (basicAuthUser.isEmpty() || basicAuthUser.contains(":")))) {
         throw bad("basicAuth", quote(basicAuthUser), "a non-empty user without ':' and a password");
+      }
+      if (livePage && metricsPort == null) {
+        throw bad("livePage", "true without a metricsPort",
+            "used with metricsPort: the page is served beside /metrics");
+      }
+      if (existingRun == null) {
+        throw bad("existingRun", "null", "REFUSE, RESUME or OVERWRITE");
       }
       return new PlasticityConfig(this);
     }

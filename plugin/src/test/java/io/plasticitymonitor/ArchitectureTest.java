@@ -96,6 +96,7 @@ class ArchitectureTest {
         "ModelAnalysis",
         "PlasticityConfig",
         "PlasticityConfig$Builder",
+        "PlasticityConfig$ExistingRun",
         "PlasticityListener",
         "PlasticityMonitorModule",
         "PlasticityMonitors",

@@ -55,6 +55,7 @@ public final class ContinualTraining {
         .runId(runId)                            // required; the `run` tag of every series
         .outputDirectory(Path.of("runs"))        // <run>/tasks.jsonl goes here
         .metricsPort(0)                          // optional: serve /metrics (0: any free port)
+        .livePage(true)                          // optional: and a live page of the run at /live/
         .build();
     Injector injector = Guice.createInjector(new PlasticityMonitorModule(config));
     PlasticityListener listener = injector.getInstance(PlasticityListener.class);
