@@ -12,7 +12,7 @@ import java.util.Locale;
 
 /**
  * Plasticity Monitor's benchmarks: {@code overhead} (a, b), {@code end-of-task} (c), {@code width}
- * (d), {@code memory} (e), or {@code all}. Prints progress to stderr and a Markdown report to
+ * (d), {@code memory} (e), {@code resnet50} (f), or {@code all} (a to e). Prints progress to stderr and a Markdown report to
  * stdout and to {@code --out}. Run it through {@code src/bench/run.sh}, which builds it and sets
  * {@code OMP_NUM_THREADS=1}.
  *
@@ -23,6 +23,8 @@ import java.util.Locale;
  *          --widths a,b,…    widths of the analysis sweep (default 128,256,512,1024,2048,4096)
  *          --svd             also time dgesvd of the weights in the sweep (the route replaced)
  *          --tasks N         tasks of the memory run (default 8), --task-iterations N (default 150)
+ *          --resnet-input N  ResNet50's image side (default 224), --resnet-batch N (default 8),
+ *          --resnet-probe N  its probe examples (default 32)
  *          --out FILE        where the Markdown report goes (default bench-results.md)
  * </pre>
  */
@@ -41,6 +43,9 @@ public final class Bench {
     boolean svd = false;
     int tasks = 8;
     int taskIterations = 150;
+    int resnetInput = 224;
+    int resnetBatch = 8;
+    int resnetProbe = 32;
     Path out = Path.of("bench-results.md");
     boolean fork = true;
     boolean sectionOnly = false;
@@ -62,8 +67,11 @@ public final class Bench {
         case "--svd" -> svd = true;
         case "--tasks" -> tasks = Integer.parseInt(args[++i]);
         case "--task-iterations" -> taskIterations = Integer.parseInt(args[++i]);
+        case "--resnet-input" -> resnetInput = Integer.parseInt(args[++i]);
+        case "--resnet-batch" -> resnetBatch = Integer.parseInt(args[++i]);
+        case "--resnet-probe" -> resnetProbe = Integer.parseInt(args[++i]);
         case "--out" -> out = Path.of(args[++i]);
-        case "all", "overhead", "end-of-task", "width", "memory" -> sections.add(args[i]);
+        case "all", "overhead", "end-of-task", "width", "memory", "resnet50" -> sections.add(args[i]);
         default -> throw new IllegalArgumentException("unknown argument (got: " + args[i] + ")");
       }
     }
@@ -87,6 +95,8 @@ public final class Bench {
         case "end-of-task" -> md.append(endOfTask(new EndOfTaskBench(cycles, runs).run()));
         case "width" -> md.append(width(new WidthBench(widths, cycles, svd).run()));
         case "memory" -> md.append(memory(new MemoryBench(tasks, taskIterations, runs).run()));
+        case "resnet50" -> md.append(resNet50(
+            new ResNet50Bench(resnetInput, resnetBatch, resnetProbe, cycles, runs).run()));
         default -> throw new AssertionError(s);
       }
     }
@@ -205,6 +215,21 @@ public final class Bench {
           s.heapBytes() / 1e6, s.offHeapBytes() / 1e6));
     }
     return b.toString();
+  }
+
+  private static String resNet50(ResNet50Bench.Result r) {
+    double ratio = (double) r.endTask() / r.iteration();
+    return String.format(Locale.ROOT, "%n### (f) End-of-task analysis: ResNet50 (DL4J zoo, random "
+        + "initialisation)%n%nInput 3×%d×%d, batch %d, probe %d examples; %d layers measured, %d of "
+        + "them with per-unit measures. Process CPU time, fastest of %d rounds each; memory after GC "
+        + "and, for the resident set, its peak while `endTask()` ran (sampled every 20 ms).%n%n"
+        + "| one training iteration | one `endTask()` | in iterations | RSS before MB | RSS peak MB | "
+        + "heap before MB | heap after MB |%n|---|---|---|---|---|---|---|%n"
+        + "| %.2f s | %.2f s | %.2f | %.0f | %.0f | %.0f | %.0f |%n%nAll iterations (s): %s; all endTask (s): %s.%n",
+        r.input(), r.input(), r.batch(), r.probe(), r.layers(), r.withUnitMeasures(),
+        r.endTaskNanos().size(), r.iteration() / 1e9, r.endTask() / 1e9, ratio, r.rssBefore() / 1e6,
+        r.rssPeak() / 1e6, r.heapBefore() / 1e6, r.heapPeakAfterGc() / 1e6,
+        seconds(r.iterationNanos()), seconds(r.endTaskNanos()));
   }
 
   private static String seconds(List<Long> nanos) {
