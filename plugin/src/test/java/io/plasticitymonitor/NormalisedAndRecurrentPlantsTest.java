@@ -18,7 +18,6 @@ import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.activations.Activation;
@@ -35,7 +34,6 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * contract, "Normalised units" and "Recurrent units"), trained at learning rate 0 so the plants stay
  * put: the published counts must be exactly the planted ones.
  */
-@Disabled("needs batch-norm and recurrent units in the network package (issue 13, phase 2)")
 class NormalisedAndRecurrentPlantsTest {
   @TempDir Path dir;
 

@@ -11,6 +11,8 @@ import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.misc.ElementWiseMultiplicationLayer;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
@@ -117,7 +119,7 @@ class StructuresTest {
     MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(5)
         .dataType(DataType.FLOAT).updater(new Sgd(0.1)).list()
         .layer(new DenseLayer.Builder().nIn(6).nOut(5).activation(Activation.RELU).build())
-        .layer(new BatchNormalization.Builder().build())
+        .layer(new ElementWiseMultiplicationLayer.Builder().nIn(5).nOut(5).build())
         .layer(new DenseLayer.Builder().nOut(4).activation(Activation.RELU).build())
         .layer(new DropoutLayer.Builder(0.5).build())
         .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(2)
@@ -129,20 +131,46 @@ class StructuresTest {
     List<LayerMeasures> layers = ModelAnalysis.analyze(net, Nd4j.rand(DataType.FLOAT, 10, 6), Thresholds.DEFAULTS);
 
     assertThat(layers).extracting(LayerMeasures::layer).containsExactly("layer0", "layer2", "layer4");
-    // layer0 feeds batch norm: hidden, activations measured, but its outgoing weights are unknown.
+    // layer0 feeds a layer the monitor cannot read: hidden, activations measured, outgoing unknown.
+    assertThat(layers.get(0).hidden()).isTrue();
     assertThat(layers.get(0).unitMeasures()).isNull();
     assertThat(layers.get(0).activations()).isNotNull();
     // layer2 reaches the output layer through dropout.
     assertThat(layers.get(1).unitMeasures()).isNotNull();
-    assertThat(ModelAnalysis.notes(net)).anySatisfy(n -> assertThat(n).contains("layer1").contains("BatchNormalization"))
+    assertThat(ModelAnalysis.notes(net))
+        .anySatisfy(n -> assertThat(n).contains("layer1").contains("ElementWiseMultiplicationLayer"))
         .anySatisfy(n -> assertThat(n).contains("layer0").contains("dead-unit"));
   }
 
   @Test
-  void recurrentLayersAreSkippedWithoutFailingTheAnalysis() {
+  void aLayerBeforeBatchNormalisationHasNormalisedUnits() {
+    MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(5)
+        .dataType(DataType.FLOAT).updater(new Sgd(0.1)).list()
+        .layer(new DenseLayer.Builder().nIn(6).nOut(5).activation(Activation.IDENTITY).build())
+        .layer(new BatchNormalization.Builder().build())
+        .layer(new ActivationLayer.Builder().activation(Activation.RELU).build())
+        .layer(new DenseLayer.Builder().nOut(4).activation(Activation.RELU).build())
+        .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(2)
+            .activation(Activation.SOFTMAX).build())
+        .setInputType(InputType.feedForward(6)).build();
+    MultiLayerNetwork net = new MultiLayerNetwork(conf);
+    net.init();
+
+    List<LayerMeasures> layers = ModelAnalysis.analyze(net, Nd4j.rand(DataType.FLOAT, 10, 6), Thresholds.DEFAULTS);
+
+    assertThat(layers).extracting(LayerMeasures::layer).containsExactly("layer0", "layer3", "layer4");
+    assertThat(layers.get(0).unitMeasures()).isNotNull();
+    assertThat(layers.get(0).unitMeasures().deadByWeights()).as("γ = 1, β = 0 at initialisation").isZero();
+    assertThat(layers.get(0).activations().rank().max()).isEqualTo(5);
+    assertThat(ModelAnalysis.notes(net)).anySatisfy(n -> assertThat(n).contains("'layer1'")
+        .contains("BatchNormalization").contains("'layer0'"));
+  }
+
+  @Test
+  void recurrentLayersAreMeasuredAsRecurrentUnits() {
     MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(5)
         .dataType(DataType.FLOAT).list()
-        .layer(new LSTM.Builder().nIn(3).nOut(4).build())
+        .layer(new LSTM.Builder().nIn(3).nOut(4).activation(Activation.TANH).build())
         .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(4).nOut(2)
             .activation(Activation.SOFTMAX).build())
         .build();
@@ -152,8 +180,30 @@ class StructuresTest {
 
     List<LayerMeasures> layers = ModelAnalysis.analyze(net, probe, Thresholds.DEFAULTS);
 
-    assertThat(layers).extracting(LayerMeasures::layer).containsExactly("layer1");
-    assertThat(layers.get(0).weightRank().max()).isEqualTo(2);
-    assertThat(ModelAnalysis.notes(net)).anySatisfy(n -> assertThat(n).contains("layer0").contains("LSTM"));
+    assertThat(layers).extracting(LayerMeasures::layer).containsExactly("layer0", "layer1");
+    LayerMeasures lstm = layers.get(0);
+    assertThat(lstm.hidden()).isTrue();
+    assertThat(lstm.weightRank().max()).isEqualTo(3); // W = [3, 16]
+    assertThat(lstm.recurrentRank().max()).isEqualTo(4); // RW = [4, 16]
+    assertThat(lstm.unitMeasures().merged()).isZero();
+    assertThat(lstm.activations().rank().max()).isEqualTo(4); // [2 examples · 5 steps, 4 units]
+    assertThat(layers.get(1).weightRank().max()).isEqualTo(2);
+  }
+
+  @Test
+  void aRecurrentLayerWithoutSignSymmetryHasNoUnitMeasuresAndSaysWhy() {
+    MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(5)
+        .dataType(DataType.FLOAT).list()
+        .layer(new LSTM.Builder().nIn(3).nOut(4).activation(Activation.SIGMOID).build())
+        .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(4).nOut(2)
+            .activation(Activation.SOFTMAX).build())
+        .build();
+    MultiLayerNetwork net = new MultiLayerNetwork(conf);
+    net.init();
+    List<LayerMeasures> layers = ModelAnalysis.analyze(net, Nd4j.rand(DataType.FLOAT, 2, 3, 5), Thresholds.DEFAULTS);
+    assertThat(layers.get(0).hidden()).isTrue();
+    assertThat(layers.get(0).unitMeasures()).isNull();
+    assertThat(layers.get(0).activations()).isNotNull();
+    assertThat(ModelAnalysis.notes(net)).anySatisfy(n -> assertThat(n).contains("'layer0'", "sigmoid"));
   }
 }

@@ -30,7 +30,6 @@ import org.deeplearning4j.zoo.model.SimpleCNN;
 import org.deeplearning4j.zoo.model.TextGenerationLSTM;
 import org.deeplearning4j.zoo.model.UNet;
 import org.deeplearning4j.zoo.model.VGG16;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -194,8 +193,7 @@ class ZooNetworksTest {
    * their per-unit measures.
    */
   @Test
-  @Disabled("needs batch-norm and recurrent units in the network package (issue 13, phase 2)")
-  void batchNormalisedAndRecurrentUnitsAreMeasured() {
+    void batchNormalisedAndRecurrentUnitsAreMeasured() {
     ComputationGraph resNet = (ComputationGraph) resNet50().model().get();
     List<LayerMeasures> res = ModelAnalysis.analyze(resNet, images(3, 96, 96, 21), io.plasticitymonitor.analysis.Thresholds.DEFAULTS);
     // res2a_branch2a → bn2a_branch2a → ReLU → res2a_branch2b: a conv whose units are normalised.

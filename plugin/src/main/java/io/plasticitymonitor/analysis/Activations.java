@@ -35,18 +35,11 @@ final class Activations {
         meanAbs[i] += Math.abs(h[k]);
       }
     }
-    double layerMean = 0;
     for (int i = 0; i < units; i++) {
       meanAbs[i] /= rows;
-      layerMean += meanAbs[i];
     }
-    layerMean = units == 0 ? 0 : layerMean / units;
-    int dormant = 0;
-    for (int i = 0; i < units; i++) {
-      if (layerMean == 0 || meanAbs[i] / layerMean <= t.dormantTau()) {
-        dormant++;
-      }
-    }
+    // The same rule ReDo recycles by (LayerAnalyzer.dormantUnits).
+    int dormant = LayerAnalyzer.dormantUnits(meanAbs, t.dormantTau()).length;
     return new ActivationMeasures(dormant,
         Ranks.ofMatrix(h, rows, units, machineEpsilon, t.srankDelta()));
   }

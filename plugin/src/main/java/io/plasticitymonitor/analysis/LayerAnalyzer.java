@@ -65,27 +65,38 @@ public final class LayerAnalyzer {
   public static LayerMeasures analyze(LayerData layer, Thresholds t) {
     Objects.requireNonNull(layer, "layer");
     Objects.requireNonNull(t, "thresholds");
-    long found = countNonfinite(layer.weights()) + countNonfinite(layer.bias());
+    if (layer.recurrent() != null) {
+      RecurrentAnalyzer.Result r = RecurrentAnalyzer.analyze(layer.recurrent(), t);
+      LayerMeasures m = r.measures();
+      return new LayerMeasures(m.layer(), m.units(), m.hidden() || layer.feedsLaterLayers(),
+          m.nonfiniteParameters(), m.weightMagnitude(), m.weightRank(), m.unitMeasures(),
+          m.activations(), r.recurrentRank());
+    }
+    boolean hidden = layer.hidden() || layer.feedsLaterLayers();
+    long found = countNonfinite(layer.weights()) + countNonfinite(layer.bias())
+        + (layer.normalised() == null ? 0 : countNonfinite(layer.normalised().scaledDirections())
+            + countNonfinite(layer.normalised().shift()));
     long nonfinite = Math.max(layer.nonfiniteParameters(), found);
     if (nonfinite > 0 || countNonfinite(layer.outgoing()) > 0) {
-      return new LayerMeasures(layer.name(), layer.units(), layer.hidden(), nonfinite, Double.NaN,
+      return new LayerMeasures(layer.name(), layer.units(), hidden, nonfinite, Double.NaN,
           null, null, null);
     }
     // For a hidden layer with fanIn ≥ units the weights' rank comes from WᵀW, the units' incoming
     // part of the Gram matrix the merged-unit search needs: kept and reused there.
     double[][] columnGram = new double[1][];
-    boolean reuse = layer.hidden() && layer.fanIn() >= layer.units();
+    boolean reuse = layer.hidden() && layer.normalised() == null && layer.fanIn() >= layer.units();
     RankMeasures weightRank = Ranks.ofMatrix(layer.weights(), layer.fanIn(), layer.units(),
         layer.machineEpsilon(), t.srankDelta(), reuse ? g -> columnGram[0] = g : null);
     return new LayerMeasures(
         layer.name(),
         layer.units(),
-        layer.hidden(),
+        hidden,
         nonfinite,
         weightMagnitude(layer.weights()),
         weightRank,
         layer.hidden() ? unitMeasures(layer, t, columnGram[0]) : null,
-        activationMeasures(layer, t));
+        Activations.measure(layer.activations(), layer.examples(), layer.units(),
+            layer.machineEpsilon(), t));
   }
 
   private static double weightMagnitude(double[] w) {
@@ -100,8 +111,9 @@ public final class LayerAnalyzer {
     int n = layer.units();
     int fanIn = layer.fanIn();
     int outWidth = layer.outWidth();
-    double[] w = layer.weights();
-    double[] bias = layer.bias();
+    // Normalised units: ã_i = (γ_i·ŵ_i, β_i) in place of (w_i, b_i), so ‖ã_i‖ = ‖(γ_i, β_i)‖.
+    double[] w = layer.normalised() == null ? layer.weights() : layer.normalised().scaledDirections();
+    double[] bias = layer.normalised() == null ? layer.bias() : layer.normalised().shift();
     double[] out = layer.outgoing();
 
     // Sums of squares in double: parameters come from float32 or float64 networks, far below the
@@ -194,27 +206,6 @@ public final class LayerAnalyzer {
         m < 2 ? null : Percentiles.of(twins.nearest()),
         deadUnits,
         mergedUnits);
-  }
-
-  private static ActivationMeasures activationMeasures(LayerData layer, Thresholds t) {
-    double[] h = layer.activations();
-    int examples = layer.examples();
-    if (h == null || examples == 0 || countNonfinite(h) > 0) {
-      return null;
-    }
-    int n = layer.units();
-    double[] meanAbs = new double[n];
-    for (int x = 0; x < examples; x++) {
-      for (int i = 0, k = x * n; i < n; i++, k++) {
-        meanAbs[i] += Math.abs(h[k]);
-      }
-    }
-    for (int i = 0; i < n; i++) {
-      meanAbs[i] /= examples;
-    }
-    int dormant = dormantUnits(meanAbs, t.dormantTau()).length;
-    RankMeasures rank = Ranks.ofMatrix(h, examples, n, layer.machineEpsilon(), t.srankDelta());
-    return new ActivationMeasures(dormant, rank);
   }
 
   /**

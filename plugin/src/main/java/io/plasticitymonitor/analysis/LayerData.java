@@ -20,6 +20,13 @@ import java.util.Objects;
  * @param machineEpsilon machine epsilon of the parameters' data type (2⁻²³ for float32, 2⁻⁵² for
  *     float64), used by the numerical rank
  * @param nonfiniteParameters count of NaN or ±Inf among the layer's parameters (weights and bias)
+ * @param feedsLaterLayers whether the layer is hidden by the contract's definition (its units feed
+ *     a later layer with weights), also when its outgoing weights are not known
+ * @param normalised null, or the scale and shift of units behind a batch or layer normalisation:
+ *     the per-unit measures use them in place of the weights and bias (contract, "Normalised
+ *     units"); ranks and weight magnitude stay those of {@code weights}
+ * @param recurrent null, or a recurrent layer's numbers: then the layer is measured by {@link
+ *     RecurrentAnalyzer} and the other arrays are empty ({@code fanIn} 0)
  */
 public record LayerData(
     String name,
@@ -32,7 +39,37 @@ public record LayerData(
     double[] activations,
     int examples,
     double machineEpsilon,
-    long nonfiniteParameters) {
+    long nonfiniteParameters,
+    boolean feedsLaterLayers,
+    Normalised normalised,
+    RecurrentLayerData recurrent) {
+
+  /**
+   * Normalised units' incoming vectors {@code ã_i = (γ_i·ŵ_i, β_i)} ({@link NormalisedUnits}).
+   *
+   * @param scaledDirections {@code [fanIn, units]} like {@code weights}: {@code γ_i·w_i/ρ_i}
+   * @param shift {@code [units]}: {@code β_i}
+   */
+  public record Normalised(double[] scaledDirections, double[] shift) {
+    public Normalised {
+      Objects.requireNonNull(scaledDirections, "scaledDirections");
+      Objects.requireNonNull(shift, "shift");
+    }
+  }
+
+  /** A plain dense or convolution layer: hidden exactly when its outgoing weights are given. */
+  public LayerData(String name, int units, int fanIn, double[] weights, double[] bias,
+      double[] outgoing, int outWidth, double[] activations, int examples, double machineEpsilon,
+      long nonfiniteParameters) {
+    this(name, units, fanIn, weights, bias, outgoing, outWidth, activations, examples, machineEpsilon,
+        nonfiniteParameters, outgoing != null, null, null);
+  }
+
+  /** A recurrent layer, measured by {@link RecurrentAnalyzer}. */
+  public static LayerData recurrent(RecurrentLayerData layer, boolean feedsLaterLayers) {
+    return new LayerData(layer.name(), layer.units(), 0, new double[0], null, null, 0, null, 0,
+        layer.machineEpsilon(), layer.nonfiniteParameters(), feedsLaterLayers, null, layer);
+  }
 
   public LayerData {
     Objects.requireNonNull(name, "name");
@@ -54,6 +91,12 @@ public record LayerData(
       throw new IllegalArgumentException("layer " + name + ": activations has "
           + (activations == null ? "no" : activations.length)
           + " values, expected examples*units = " + examples + "*" + units);
+    }
+    if (normalised != null && (normalised.scaledDirections().length != weights.length
+        || normalised.shift().length != units)) {
+      throw new IllegalArgumentException("layer " + name + ": normalised units have "
+          + normalised.scaledDirections().length + " direction values and " + normalised.shift().length
+          + " shifts, expected " + weights.length + " and " + units);
     }
     if (!(machineEpsilon > 0 && machineEpsilon < 1)) {
       throw new IllegalArgumentException("layer " + name + ": machineEpsilon must be in (0, 1) (got: "

@@ -13,6 +13,8 @@ package io.plasticitymonitor.analysis;
  * @param weightRank rank measures of the {@code [fanIn, units]} weight matrix; null when non-finite
  * @param unitMeasures items 1, 3, 4, 7 for hidden layers; null otherwise
  * @param activations items 2 and 5 of the activations; null when not measured or non-finite
+ * @param recurrentRank rank measures of a recurrent layer's recurrent weights {@code [n, G·n]}
+ *     ({@code of="recurrent_weights"}); null for other layers or when non-finite
  */
 public record LayerMeasures(
     String layer,
@@ -22,4 +24,14 @@ public record LayerMeasures(
     double weightMagnitude,
     RankMeasures weightRank,
     UnitMeasures unitMeasures,
-    ActivationMeasures activations) {}
+    ActivationMeasures activations,
+    RankMeasures recurrentRank) {
+
+  /** A layer without recurrent weights. */
+  public LayerMeasures(String layer, int units, boolean hidden, long nonfiniteParameters,
+      double weightMagnitude, RankMeasures weightRank, UnitMeasures unitMeasures,
+      ActivationMeasures activations) {
+    this(layer, units, hidden, nonfiniteParameters, weightMagnitude, weightRank, unitMeasures,
+        activations, null);
+  }
+}

@@ -278,6 +278,9 @@ public final class PlasticityMeters implements MeterBinder, Sink {
     layerGauge(WEIGHT_MAGNITUDE, t, "Mean absolute weight of the layer, biases excluded", name,
         LayerMeasures::weightMagnitude);
     bindRank(t, "weights", name, LayerMeasures::weightRank);
+    if (first.recurrentRank() != null) {
+      bindRank(t, "recurrent_weights", name, LayerMeasures::recurrentRank);
+    }
     if (first.hidden()) {
       layerGauge(DEAD_UNITS, t.and(TAG_CRITERION, "weights"),
           DEAD_UNITS_HELP,

@@ -177,6 +177,9 @@ public final class TaskLog implements Sink {
       percentiles(l, "merge_distance", u == null ? null : u.mergeDistance());
       ObjectNode rank = l.putObject("rank");
       rank(rank, "weights", m.weightRank());
+      if (m.recurrentRank() != null) {
+        rank(rank, "recurrent_weights", m.recurrentRank());
+      }
       rank(rank, "activations", a == null ? null : a.rank());
       l.put("became_dead", s.becameDead());
       l.put("left_dead", s.leftDead());

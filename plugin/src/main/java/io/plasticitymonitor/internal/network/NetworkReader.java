@@ -47,6 +47,7 @@ public final class NetworkReader {
     Map<String, INDArray> weights = new HashMap<>();
     Map<String, INDArray> biases = new HashMap<>();
     Map<String, INDArray> activations = new HashMap<>();
+    Map<String, Map<String, INDArray>> extras = new HashMap<>();
     try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
       for (LayerPlan plan : structure.layers()) {
         org.deeplearning4j.nn.api.Layer layer = runtimeLayer(model, structure, plan.name());
@@ -55,6 +56,24 @@ public final class NetworkReader {
         if (b != null) {
           biases.put(plan.name(), b.dup('c'));
         }
+        Map<String, INDArray> extra = new HashMap<>();
+        if (plan.kind() == LayerKind.RECURRENT) {
+          extra.put("RW", layer.getParam("RW").dup('c'));
+        }
+        LayerPlan.Normalisation norm = plan.normalisation();
+        if (norm != null && norm.perLayer()) {
+          extra.put("gamma", layer.getParam("g").dup('c'));
+          if (b != null) {
+            extra.put("beta", b.dup('c'));
+          }
+        } else if (norm != null) {
+          org.deeplearning4j.nn.api.Layer bn = runtimeLayer(model, structure, norm.layer());
+          extra.put("gamma", bn.getParam("gamma").dup('c'));
+          extra.put("beta", bn.getParam("beta").dup('c'));
+        }
+        if (!extra.isEmpty()) {
+          extras.put(plan.name(), extra);
+        }
       }
       if (probe != null && structure.layers().stream().anyMatch(LayerPlan::feedsLaterLayers)) {
         Map<String, INDArray> raw;
@@ -62,18 +81,21 @@ public final class NetworkReader {
           raw = forward(model, structure, probe);
         } catch (RuntimeException e) {
           // The weights can still be measured; the caller counts the failure.
-          return new NetworkSnapshot(structure, weights, biases, Map.of(),
+          return new NetworkSnapshot(structure, weights, biases, extras, Map.of(),
               "the probe's forward pass failed: " + e);
         }
         for (LayerPlan plan : structure.layers()) {
           INDArray a = raw.get(plan.name());
           if (plan.feedsLaterLayers() && a != null) {
-            activations.put(plan.name(), perUnit(a, plan));
+            INDArray h = perUnit(a, plan);
+            if (h != null) {
+              activations.put(plan.name(), h);
+            }
           }
         }
       }
     }
-    return new NetworkSnapshot(structure, weights, biases, activations, null);
+    return new NetworkSnapshot(structure, weights, biases, extras, activations, null);
   }
 
   private static org.deeplearning4j.nn.api.Layer runtimeLayer(
@@ -88,13 +110,13 @@ public final class NetworkReader {
     Map<String, INDArray> out = new HashMap<>();
     if (model instanceof MultiLayerNetwork mln) {
       int last = structure.layers().stream().filter(LayerPlan::feedsLaterLayers)
-          .mapToInt(p -> structure.chainIndex(p.name())).max().orElse(0);
+          .mapToInt(p -> structure.chainIndex(p.activationSource())).max().orElse(0);
       INDArray saved = mln.getInput();
       try {
         // feedForwardToLayer stores the probe as the network's input; put the user's back.
         List<INDArray> acts = mln.feedForwardToLayer(last, probe[0], false);
         for (LayerPlan plan : structure.layers()) {
-          int i = structure.chainIndex(plan.name());
+          int i = structure.chainIndex(plan.activationSource());
           if (i + 1 < acts.size()) {
             out.put(plan.name(), acts.get(i + 1));
           }
@@ -106,7 +128,13 @@ public final class NetworkReader {
       ComputationGraph cg = (ComputationGraph) model;
       INDArray[] saved = cg.getInputs();
       try {
-        out.putAll(cg.feedForward(probe, false));
+        Map<String, INDArray> all = cg.feedForward(probe, false);
+        for (LayerPlan plan : structure.layers()) {
+          INDArray a = all.get(plan.activationSource());
+          if (a != null) {
+            out.put(plan.name(), a);
+          }
+        }
       } finally {
         if (saved != null) {
           cg.setInputs(saved);
@@ -116,11 +144,38 @@ public final class NetworkReader {
     return out;
   }
 
-  /** Activations as {@code [examples, units]}: convolution channels averaged over positions. */
+  /**
+   * Activations as {@code [rows, units]}: a row per example, with convolution channels averaged over
+   * positions (time, height and width, depth), or a row per example and time step for recurrent and
+   * embedding-sequence outputs; the units start at channel {@code activationOffset}. Null when the
+   * shape is not one of these.
+   */
   private static INDArray perUnit(INDArray a, LayerPlan plan) {
-    if (plan.kind() == LayerKind.CONVOLUTION && a.rank() == 4) {
-      return plan.channelsLast() ? a.mean(1, 2) : a.mean(2, 3);
+    INDArray h;
+    if (plan.kind() == LayerKind.CONVOLUTION && a.rank() >= 3) {
+      int[] positions = new int[a.rank() - 2];
+      for (int k = 0; k < positions.length; k++) {
+        positions[k] = plan.channelsLast() ? k + 1 : k + 2;
+      }
+      h = a.mean(positions);
+    } else if (a.rank() == 3) {
+      boolean timeLast = plan.recurrent() == null || plan.recurrent().timeLast();
+      INDArray steps = timeLast ? a.permute(0, 2, 1) : a;
+      h = steps.dup('c').reshape('c', a.size(0) * steps.size(1), steps.size(2));
+    } else if (a.rank() == 2) {
+      h = a;
+    } else {
+      return null;
     }
-    return a.rank() == 2 ? a.dup('c') : a.reshape('c', a.size(0), a.length() / a.size(0));
+    long offset = plan.activationOffset();
+    if (h.size(1) < offset + plan.units()) {
+      return null;
+    }
+    if (offset > 0 || h.size(1) != plan.units()) {
+      h = h.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
+          org.nd4j.linalg.indexing.NDArrayIndex.interval(offset, offset + plan.units()));
+    }
+    return h.dup('c');
   }
+
 }

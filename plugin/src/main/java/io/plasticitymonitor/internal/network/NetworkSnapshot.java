@@ -14,10 +14,22 @@ public final class NetworkSnapshot {
   private final Map<String, INDArray> weights;
   private final Map<String, INDArray> biases;
   private final Map<String, INDArray> activations;
+  private final Map<String, Map<String, INDArray>> extras;
   private final String activationFailure;
 
   NetworkSnapshot(NetworkStructure structure, Map<String, INDArray> weights,
       Map<String, INDArray> biases, Map<String, INDArray> activations, String activationFailure) {
+    this(structure, weights, biases, Map.of(), activations, activationFailure);
+  }
+
+  /**
+   * @param extras per layer, the further parameters its measures read: a recurrent layer's {@code
+   *     RW}, a normalised layer's {@code gamma} and {@code beta}
+   */
+  NetworkSnapshot(NetworkStructure structure, Map<String, INDArray> weights,
+      Map<String, INDArray> biases, Map<String, Map<String, INDArray>> extras,
+      Map<String, INDArray> activations, String activationFailure) {
+    this.extras = Map.copyOf(extras);
     this.activationFailure = activationFailure;
     this.structure = structure;
     this.weights = Map.copyOf(weights);
@@ -40,6 +52,11 @@ public final class NetworkSnapshot {
 
   INDArray bias(String layer) {
     return biases.get(layer);
+  }
+
+  /** A further parameter of a layer ({@code RW}, {@code gamma}, {@code beta}), or null. */
+  INDArray extra(String layer, String parameter) {
+    return extras.getOrDefault(layer, Map.of()).get(parameter);
   }
 
   INDArray activations(String layer) {

@@ -1,6 +1,8 @@
 package io.plasticitymonitor.internal.network;
 
 import io.plasticitymonitor.analysis.LayerData;
+import io.plasticitymonitor.analysis.NormalisedUnits;
+import io.plasticitymonitor.analysis.RecurrentLayerData;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -61,6 +63,9 @@ public final class SnapshotConverter {
     @Override
     public LayerData get(int index) {
       LayerPlan plan = plans.get(index);
+      if (plan.kind() == LayerKind.RECURRENT) {
+        return recurrent(plan);
+      }
       INDArray w = snapshot.weights(plan.name());
       double[] raw = weightsAsDouble(plan.name());
       double[] weights = plan.kind() == LayerKind.DENSE ? raw : transpose(raw, plan.units(), plan.fanIn());
@@ -91,9 +96,68 @@ public final class SnapshotConverter {
         examples = 0;
       }
       long nonfinite = countNonFinite(raw) + (bias == null ? 0 : countNonFinite(bias));
+      LayerData.Normalised normalised = null;
+      if (plan.normalisation() != null && outgoing != null) {
+        normalised = normalised(plan, weights);
+      }
       return new LayerData(plan.name(), plan.units(), plan.fanIn(), weights, bias, outgoing,
-          outWidth, activations, examples, machineEpsilon(w.dataType()), nonfinite);
+          outWidth, activations, examples, machineEpsilon(w.dataType()), nonfinite,
+          plan.feedsLaterLayers(), normalised, null);
     }
+
+    /** {@code (γ_i·w_i/ρ_i, β_i)} of each unit, γ and β from the batch norm's channels (or layer norm). */
+    private LayerData.Normalised normalised(LayerPlan plan, double[] weights) {
+      LayerPlan.Normalisation norm = plan.normalisation();
+      double[] gamma = slice(HostArrays.toDoubles(snapshot.extra(plan.name(), "gamma")), norm.offset(), plan.units());
+      INDArray betaArray = snapshot.extra(plan.name(), "beta");
+      double[] beta = betaArray == null ? new double[plan.units()]
+          : slice(HostArrays.toDoubles(betaArray), norm.offset(), plan.units());
+      return new LayerData.Normalised(NormalisedUnits.scaledDirections(weights, plan.fanIn(),
+          plan.units(), gamma, norm.perLayer() ? NormalisedUnits.Scale.PER_LAYER
+              : NormalisedUnits.Scale.PER_UNIT), beta);
+    }
+
+    /** A recurrent layer: W, RW and b as DL4J keeps them, the consumers' rows as for any layer. */
+    private LayerData recurrent(LayerPlan plan) {
+      INDArray w = snapshot.weights(plan.name());
+      double[] input = HostArrays.toDoubles(w);
+      double[] rw = HostArrays.toDoubles(snapshot.extra(plan.name(), "RW"));
+      INDArray b = snapshot.bias(plan.name());
+      double[] bias = b == null ? null : HostArrays.toDoubles(b);
+      LayerPlan.Recurrent r = plan.recurrent();
+      if (bias != null && bias.length != r.gates() * plan.units()) {
+        bias = null;
+      }
+      double[] outgoing = null;
+      int outWidth = 0;
+      if (plan.outgoingKnown()) {
+        List<double[]> parts = new ArrayList<>();
+        for (ConsumerLink link : plan.consumers()) {
+          LayerPlan consumer = byName.get(link.consumer());
+          parts.add(outgoingFrom(link, consumer, snapshot.weights(consumer.name()),
+              weightsAsDouble(consumer.name()), plan.units()));
+        }
+        for (double[] p : parts) {
+          outWidth += p.length / Math.max(1, plan.units());
+        }
+        outgoing = interleave(parts, plan.units(), outWidth);
+      }
+      INDArray act = snapshot.activations(plan.name());
+      double[] activations = act == null ? null : HostArrays.toDoubles(act);
+      int rows = act == null ? 0 : (int) act.size(0);
+      if (activations != null && activations.length != (long) rows * plan.units()) {
+        activations = null;
+        rows = 0;
+      }
+      long nonfinite = countNonFinite(input) + countNonFinite(rw) + (bias == null ? 0 : countNonFinite(bias));
+      return LayerData.recurrent(new RecurrentLayerData(plan.name(), plan.units(), r.gates(),
+          plan.fanIn(), input, rw, r.peepholes(), bias, outgoing, outWidth, activations, rows,
+          r.signSymmetric(), machineEpsilon(w.dataType()), nonfinite), plan.feedsLaterLayers());
+    }
+  }
+
+  private static double[] slice(double[] v, int offset, int length) {
+    return offset == 0 && v.length == length ? v : java.util.Arrays.copyOfRange(v, offset, offset + length);
   }
 
   /**
@@ -103,7 +167,7 @@ public final class SnapshotConverter {
    */
   private static double[] outgoingFrom(ConsumerLink link, LayerPlan consumer, INDArray cw, double[] c,
       int units) {
-    if (consumer.kind() == LayerKind.DENSE) {
+    if (consumer.kind() != LayerKind.CONVOLUTION) { // dense and recurrent W: [nIn, ·]
       int nIn = (int) cw.size(0);
       int nOut = (int) cw.size(1);
       int block = nIn / link.width();
@@ -122,7 +186,7 @@ public final class SnapshotConverter {
     }
     int nOut = (int) cw.size(0);
     int nIn = (int) cw.size(1);
-    int kk = (int) (cw.size(2) * cw.size(3));
+    int kk = (int) (cw.length() / ((long) nOut * nIn)); // kernel positions: 1-, 2- or 3-D
     int k = nOut * kk;
     double[] out = new double[units * k];
     for (int i = 0; i < units; i++) {

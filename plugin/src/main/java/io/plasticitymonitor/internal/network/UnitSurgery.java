@@ -54,7 +54,10 @@ public final class UnitSurgery {
         continue;
       }
       String why = null;
-      if (!p.outgoingKnown()) {
+      if (p.kind() == LayerKind.RECURRENT || p.normalisation() != null
+          || p.consumers().stream().anyMatch(l -> plans.get(l.consumer()).kind() == LayerKind.RECURRENT)) {
+        why = "its units are recurrent or normalised units, which the remedies do not re-initialise";
+      } else if (!p.outgoingKnown()) {
         why = p.outgoingUnknownReason() == null ? "its outgoing weights are not known" : p.outgoingUnknownReason();
       } else if (ModelAccess.frozen(entry(p.name()).layer())) {
         why = "it is frozen";
