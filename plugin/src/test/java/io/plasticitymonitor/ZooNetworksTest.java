@@ -179,8 +179,15 @@ class ZooNetworksTest {
       if (m.unitMeasures() != null) {
         assertThat(dead).as("dead-units gauge of hidden layer %s", name).isNotNull();
         assertThat(dead.value()).isEqualTo(m.unitMeasures().deadByWeights());
-      } else if (dead != null) {
-        assertThat(dead.value()).as("dead units of %s, not measured", name).isNaN();
+      } else if (m.hidden()) {
+        assertThat(dead).as("dead-units gauge of hidden layer %s, not measurable", name).isNotNull();
+        assertThat(dead.value()).as("dead units of %s, not measurable", name).isNaN();
+      } else {
+        assertThat(dead).as("output layer %s has no dead units", name).isNull();
+      }
+      if (m.recurrentRank() != null) {
+        assertThat(registry.get("plasticity.rank").tags("layer", name, "of", "recurrent_weights",
+            "measure", "srank").gauge().value()).isEqualTo(m.recurrentRank().srank());
       }
     }
     assertThat(registry.getMeters()).allSatisfy(meter -> meter.measure().forEach(sample ->
@@ -188,10 +195,7 @@ class ZooNetworksTest {
             v -> assertThat(v).isNaN(), v -> assertThat(v).isFinite())));
   }
 
-  /**
-   * Needs phase 2 of issue 13: convolutions followed by batch normalisation and recurrent layers get
-   * their per-unit measures.
-   */
+  /** Convolutions followed by batch normalisation and recurrent layers have per-unit measures. */
   @Test
     void batchNormalisedAndRecurrentUnitsAreMeasured() {
     ComputationGraph resNet = (ComputationGraph) resNet50().model().get();
@@ -201,12 +205,20 @@ class ZooNetworksTest {
     assertThat(conv.unitMeasures()).isNotNull();
     assertThat(conv.activations()).isNotNull();
     assertThat(conv.unitMeasures().deadByWeights()).as("fresh network: γ = 1 on every channel").isZero();
+    // Every convolution of ResNet50 is followed by batch norm, the output layer by nothing: all
+    // hidden layers have per-unit measures, through the residual adds too.
+    assertThat(res.stream().filter(LayerMeasures::hidden))
+        .allSatisfy(m -> assertThat(m.unitMeasures()).as(m.layer()).isNotNull()).hasSize(53);
+    assertThat(ModelAnalysis.notes(resNet)).filteredOn(n -> n.contains("BatchNormalization"))
+        .hasSize(53).allSatisfy(n -> assertThat(n).contains("measured as the scale and shift"));
 
     MultiLayerNetwork text = (MultiLayerNetwork) textGenerationLstm().model().get();
     List<LayerMeasures> lstm = ModelAnalysis.analyze(text, sequences(12, 8, 22), io.plasticitymonitor.analysis.Thresholds.DEFAULTS);
     assertThat(lstm).extracting(LayerMeasures::layer).contains("layer0", "layer1");
     assertThat(lstm.get(0).unitMeasures()).isNotNull();
     assertThat(lstm.get(0).unitMeasures().merged()).as("random init has no twins").isZero();
+    assertThat(lstm.get(0).recurrentRank().max()).isEqualTo(256);
+    assertThat(lstm.get(1).unitMeasures()).as("layer1 feeds the output layer").isNotNull();
   }
 
   private static void assertInRange(LayerMeasures m) {
