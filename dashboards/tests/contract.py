@@ -12,6 +12,7 @@ CONTRACT = frozenset({
     "plasticity_task_end_score", "plasticity_task_end_accuracy", "plasticity_training_score",
     "plasticity_analysis_seconds_count", "plasticity_analysis_seconds_sum",
     "plasticity_analysis_seconds_max", "plasticity_analysis_errors_total",
-    "plasticity_analysis_skipped_total", "plasticity_last_analysis_iteration",
+    "plasticity_analysis_skipped_total", "plasticity_unobserved_tasks_total",
+    "plasticity_last_analysis_iteration",
     "plasticity_sink_errors_total", "plasticity_monitor_errors_total",
 })

@@ -2,6 +2,7 @@ package io.plasticitymonitor;
 
 import io.plasticitymonitor.internal.export.EndpointSink;
 import io.plasticitymonitor.internal.export.PlasticityMeters;
+import io.plasticitymonitor.internal.network.CallbackModels;
 import io.plasticitymonitor.internal.network.NetworkReader;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.plasticitymonitor.remedy.RemedyRunner;
@@ -74,6 +75,8 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
   private volatile TaskState task;
   private volatile Model lastModel;
   private volatile Model watched;
+  private volatile boolean warnedLayerWithoutNetwork;
+  private volatile boolean warnedUnobserved;
   private volatile long lastIteration;
   private volatile long remedyAppliedAtTaskStart;
 
@@ -183,10 +186,16 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
   /**
    * Analyse this network at every task end, instead of the last one seen in a training callback.
    * Use it with ParallelWrapper, whose workers train replicas that it averages into the network you
-   * gave it: watch that network.
+   * gave it: watch that network. Also needed to measure layer-wise pretraining ({@code
+   * MultiLayerNetwork.pretrain}), whose callbacks carry the layer being trained, not the network:
+   * the watched network is the one they are mapped to, and the listener is given to its
+   * pretrainable layers, so pretraining reaches it however it was attached.
    */
   public void watch(Model model) {
     this.watched = Objects.requireNonNull(model, "model");
+    // Layer-wise pretraining reports only to the listeners its layers hold; addListeners on the
+    // network does not reach a variational autoencoder's. Give ourselves to those layers.
+    CallbackModels.attachToPretrainLayers(model, this);
   }
 
   /** The registry the meters are bound to. */
@@ -199,22 +208,33 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
     if (closed) {
       return;
     }
-    remedies.afterIteration(model, iteration, epoch); // after DL4J's update, before the next iteration
+    // During pretraining DL4J hands the layer being trained: measure the network that holds it.
+    Model network = CallbackModels.networkOf(model, watched, lastModel);
+    if (network != null) {
+      remedies.afterIteration(network, iteration, epoch); // after DL4J's update, before the next one
+    }
     long entered = schedule.now();
     try {
-      lastModel = model;
-      lastIteration = iteration;
       double score = model.score();
       meters.trainingScore(score);
       TaskState t = task;
+      if (network == null) {
+        warnLayerWithoutNetwork(model);
+        if (t != null) {
+          t.iteration(score);
+        }
+        return;
+      }
+      lastModel = network;
+      lastIteration = iteration;
       if (t == null) {
         return;
       }
       t.iteration(score);
       if (t.sampler != null) {
-        t.sampler.offer(NetworkReader.currentInputs(model));
+        t.sampler.offer(NetworkReader.currentInputs(network));
       }
-      analyses.periodicIfDue(model, t, iteration, this::publish);
+      analyses.periodicIfDue(network, t, iteration, this::publish);
     } catch (VirtualMachineError e) {
       throw e;
     } catch (Throwable e) {
@@ -226,14 +246,23 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
 
   @Override
   public void onForwardPass(Model model, List<INDArray> activations) {
-    if (!closed) {
+    if (!closed && CallbackModels.isNetwork(model)) {
       remedies.forwardPass(model, activations);
+    }
+  }
+
+  private void warnLayerWithoutNetwork(Model layer) {
+    if (!warnedLayerWithoutNetwork) {
+      warnedLayerWithoutNetwork = true;
+      LOG.warn("Plasticity monitor: a training callback carried a {} rather than its network (layer-wise "
+          + "pretraining does that); call listener.watch(network) so the monitor measures the network",
+          layer == null ? "null model" : layer.getClass().getSimpleName());
     }
   }
 
   @Override
   public void onForwardPass(Model model, Map<String, INDArray> activations) {
-    if (!closed) {
+    if (!closed && CallbackModels.isNetwork(model)) {
       remedies.forwardPass(model, activations);
     }
   }
@@ -254,6 +283,15 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
     }
     Instant endedAt = Instant.now();
     Model model = taskEndModel();
+    if (model == null) {
+      meters.unobservedTask();
+      if (!warnedUnobserved) {
+        warnedUnobserved = true;
+        LOG.warn("Plasticity monitor: task '{}' ended ({} iterations seen) without a network to measure: "
+            + "attach the listener with network.setListeners(listener) or addListeners(listener), and "
+            + "for layer-wise pretraining also call listener.watch(network)", t.name, t.iterations());
+      }
+    }
     OptionalDouble accuracy =
         givenAccuracy != null ? OptionalDouble.of(givenAccuracy) : evaluate(model, t);
     double endScore = t.endScore();

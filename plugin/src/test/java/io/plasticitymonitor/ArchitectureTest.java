@@ -107,9 +107,11 @@ class ArchitectureTest {
         "analysis.ActivationMeasures",
         "analysis.LayerAnalyzer",
         "analysis.LayerData",
+        "analysis.LayerData$Normalised",
         "analysis.LayerMeasures",
         "analysis.Percentiles",
         "analysis.RankMeasures",
+        "analysis.RecurrentLayerData",
         "analysis.Thresholds",
         "analysis.UnitMeasures",
         // Public only because the listener, in another package, drives it: no public constructor.

@@ -3,6 +3,7 @@ package io.plasticitymonitor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.plasticitymonitor.report.TaskSummary;
 import io.plasticitymonitor.analysis.LayerMeasures;
 import io.plasticitymonitor.analysis.Thresholds;
 import java.nio.file.Path;

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.plasticitymonitor.report.TaskSummary;
+import io.plasticitymonitor.report.LayerSummary;
 import io.plasticitymonitor.analysis.LayerMeasures;
 import io.plasticitymonitor.analysis.RankMeasures;
 import io.plasticitymonitor.analysis.UnitMeasures;

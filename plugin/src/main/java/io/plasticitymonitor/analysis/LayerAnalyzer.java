@@ -74,7 +74,7 @@ public final class LayerAnalyzer {
     }
     boolean hidden = layer.hidden() || layer.feedsLaterLayers();
     long found = countNonfinite(layer.weights()) + countNonfinite(layer.bias())
-        + (layer.normalised() == null ? 0 : countNonfinite(layer.normalised().scaledDirections())
+        + (layer.normalised() == null ? 0 : countNonfinite(layer.normalised().gamma())
             + countNonfinite(layer.normalised().shift()));
     long nonfinite = Math.max(layer.nonfiniteParameters(), found);
     if (nonfinite > 0 || countNonfinite(layer.outgoing()) > 0) {
@@ -112,7 +112,10 @@ public final class LayerAnalyzer {
     int fanIn = layer.fanIn();
     int outWidth = layer.outWidth();
     // Normalised units: ã_i = (γ_i·ŵ_i, β_i) in place of (w_i, b_i), so ‖ã_i‖ = ‖(γ_i, β_i)‖.
-    double[] w = layer.normalised() == null ? layer.weights() : layer.normalised().scaledDirections();
+    LayerData.Normalised norm = layer.normalised();
+    double[] w = norm == null ? layer.weights()
+        : NormalisedUnits.scaledDirections(layer.weights(), fanIn, n, norm.gamma(),
+            norm.perLayer() ? NormalisedUnits.Scale.PER_LAYER : NormalisedUnits.Scale.PER_UNIT);
     double[] bias = layer.normalised() == null ? layer.bias() : layer.normalised().shift();
     double[] out = layer.outgoing();
 

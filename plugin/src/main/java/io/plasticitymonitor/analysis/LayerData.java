@@ -45,14 +45,17 @@ public record LayerData(
     RecurrentLayerData recurrent) {
 
   /**
-   * Normalised units' incoming vectors {@code ã_i = (γ_i·ŵ_i, β_i)} ({@link NormalisedUnits}).
+   * The scale and shift of units behind a batch or layer normalisation: the per-unit measures use
+   * {@code ã_i = (γ_i·w_i/ρ_i, β_i)} in place of {@code (w_i, b_i)} (contract, "Normalised units").
    *
-   * @param scaledDirections {@code [fanIn, units]} like {@code weights}: {@code γ_i·w_i/ρ_i}
-   * @param shift {@code [units]}: {@code β_i}
+   * @param gamma {@code [units]}: {@code γ_i} (batch norm) or the layer-norm gain {@code g_i}
+   * @param shift {@code [units]}: {@code β_i} (batch norm) or the bias {@code b_i}
+   * @param perLayer false for batch norm ({@code ρ_i = ‖w_i‖₂}); true for layer norm ({@code ρ =
+   *     ‖W‖_F/√units})
    */
-  public record Normalised(double[] scaledDirections, double[] shift) {
+  public record Normalised(double[] gamma, double[] shift, boolean perLayer) {
     public Normalised {
-      Objects.requireNonNull(scaledDirections, "scaledDirections");
+      Objects.requireNonNull(gamma, "gamma");
       Objects.requireNonNull(shift, "shift");
     }
   }
@@ -92,11 +95,11 @@ public record LayerData(
           + (activations == null ? "no" : activations.length)
           + " values, expected examples*units = " + examples + "*" + units);
     }
-    if (normalised != null && (normalised.scaledDirections().length != weights.length
+    if (normalised != null && (normalised.gamma().length != units
         || normalised.shift().length != units)) {
       throw new IllegalArgumentException("layer " + name + ": normalised units have "
-          + normalised.scaledDirections().length + " direction values and " + normalised.shift().length
-          + " shifts, expected " + weights.length + " and " + units);
+          + normalised.gamma().length + " scales and " + normalised.shift().length
+          + " shifts, expected " + units + " of each");
     }
     if (!(machineEpsilon > 0 && machineEpsilon < 1)) {
       throw new IllegalArgumentException("layer " + name + ": machineEpsilon must be in (0, 1) (got: "

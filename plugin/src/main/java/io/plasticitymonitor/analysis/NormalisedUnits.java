@@ -19,9 +19,9 @@ import java.util.Objects;
  * <p>Example: {@code W = [[3, 0], [4, 0]]} ({@code [fanIn 2, units 2]}), {@code γ = (2, 5)},
  * {@code β = (1, 0)}, per unit: {@code ã_0 = (1.2, 1.6, 1)}, {@code ã_1 = (0, 0, 0)}.
  */
-public final class NormalisedUnits {
+final class NormalisedUnits {
   /** Which scale of the producer's weights the normalisation makes irrelevant. */
-  public enum Scale {
+  enum Scale {
     /** Batch normalisation: each unit's own filter. */
     PER_UNIT,
     /** Layer normalisation: one scale for all the layer's units. */
@@ -37,7 +37,7 @@ public final class NormalisedUnits {
    * @param gamma {@code [units]}; not modified
    * @return a new {@code [fanIn, units]} array; the shift {@code β} is the unit's bias
    */
-  public static double[] scaledDirections(double[] weights, int fanIn, int units, double[] gamma,
+  static double[] scaledDirections(double[] weights, int fanIn, int units, double[] gamma,
       Scale scale) {
     Objects.requireNonNull(weights, "weights");
     Objects.requireNonNull(gamma, "gamma");

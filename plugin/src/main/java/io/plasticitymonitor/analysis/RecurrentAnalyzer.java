@@ -42,7 +42,7 @@ import java.util.Objects;
  * and the gate columns of {@code RW}. Cost: {@code O(n²·d)} for {@code d} parameters per unit, the
  * pair distances being computed directly (exactly 0 for exact twins).
  */
-public final class RecurrentAnalyzer {
+final class RecurrentAnalyzer {
   private RecurrentAnalyzer() {}
 
   /**
@@ -51,7 +51,7 @@ public final class RecurrentAnalyzer {
    * @param recurrentRank rank measures of {@code RW}'s gate columns; null when a parameter is not
    *     finite
    */
-  public record Result(LayerMeasures measures, RankMeasures recurrentRank) {}
+  record Result(LayerMeasures measures, RankMeasures recurrentRank) {}
 
   /**
    * Measures one recurrent layer (one direction).
@@ -64,7 +64,7 @@ public final class RecurrentAnalyzer {
    * @param layer the layer's numbers; not modified
    * @param t the thresholds
    */
-  public static Result analyze(RecurrentLayerData layer, Thresholds t) {
+  static Result analyze(RecurrentLayerData layer, Thresholds t) {
     Objects.requireNonNull(layer, "layer");
     Objects.requireNonNull(t, "thresholds");
     long found = nonfinite(layer.input()) + nonfinite(layer.recurrent()) + nonfinite(layer.bias());

@@ -63,6 +63,7 @@ public final class PlasticityMeters implements MeterBinder, Sink {
   private Timer analysisTimer;
   private Counter errors;
   private Counter skipped;
+  private Counter unobserved;
   private Counter pushErrors;
   private String remedy;
   private Counter remedyApplied;
@@ -130,6 +131,9 @@ public final class PlasticityMeters implements MeterBinder, Sink {
         .description("Plasticity analyses (or parts of them: a detector, the probe's activations) that failed").register(registry));
     skipped = keep(Counter.builder(ANALYSIS_SKIPPED).tags(tags)
         .description("Due plasticity analyses dropped because one was still running").register(registry));
+    unobserved = keep(Counter.builder(UNOBSERVED_TASKS).tags(tags)
+        .description("Tasks that ended without a network to measure (no training callback carried one)")
+        .register(registry));
     for (String cause : CAUSES) {
       causeErrors.put(cause, keep(Counter.builder(MONITOR_ERRORS).tags(tags.and(TAG_CAUSE, cause))
           .description("Failures inside the monitor outside analyses and sinks, by cause")
@@ -216,6 +220,12 @@ public final class PlasticityMeters implements MeterBinder, Sink {
   public void analysisSkipped() {
     if (skipped != null) {
       skipped.increment();
+    }
+  }
+
+  public void unobservedTask() {
+    if (unobserved != null) {
+      unobserved.increment();
     }
   }
 

@@ -1,7 +1,6 @@
 package io.plasticitymonitor.internal.network;
 
 import io.plasticitymonitor.analysis.LayerData;
-import io.plasticitymonitor.analysis.NormalisedUnits;
 import io.plasticitymonitor.analysis.RecurrentLayerData;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -98,23 +97,22 @@ public final class SnapshotConverter {
       long nonfinite = countNonFinite(raw) + (bias == null ? 0 : countNonFinite(bias));
       LayerData.Normalised normalised = null;
       if (plan.normalisation() != null && outgoing != null) {
-        normalised = normalised(plan, weights);
+        normalised = normalised(plan);
       }
       return new LayerData(plan.name(), plan.units(), plan.fanIn(), weights, bias, outgoing,
           outWidth, activations, examples, machineEpsilon(w.dataType()), nonfinite,
           plan.feedsLaterLayers(), normalised, null);
     }
 
-    /** {@code (γ_i·w_i/ρ_i, β_i)} of each unit, γ and β from the batch norm's channels (or layer norm). */
-    private LayerData.Normalised normalised(LayerPlan plan, double[] weights) {
+    /** Each unit's γ and β, from the batch norm's channels (or the layer norm's gain and bias). */
+    private LayerData.Normalised normalised(LayerPlan plan) {
       LayerPlan.Normalisation norm = plan.normalisation();
-      double[] gamma = slice(HostArrays.toDoubles(snapshot.extra(plan.name(), "gamma")), norm.offset(), plan.units());
+      double[] gamma = slice(HostArrays.toDoubles(snapshot.extra(plan.name(), "gamma")), norm.offset(),
+          plan.units());
       INDArray betaArray = snapshot.extra(plan.name(), "beta");
       double[] beta = betaArray == null ? new double[plan.units()]
           : slice(HostArrays.toDoubles(betaArray), norm.offset(), plan.units());
-      return new LayerData.Normalised(NormalisedUnits.scaledDirections(weights, plan.fanIn(),
-          plan.units(), gamma, norm.perLayer() ? NormalisedUnits.Scale.PER_LAYER
-              : NormalisedUnits.Scale.PER_UNIT), beta);
+      return new LayerData.Normalised(gamma, beta, norm.perLayer());
     }
 
     /** A recurrent layer: W, RW and b as DL4J keeps them, the consumers' rows as for any layer. */
