@@ -5,7 +5,7 @@ import io.plasticitymonitor.PlasticityConfig;
 import io.plasticitymonitor.PlasticityListener;
 import io.plasticitymonitor.PlasticityMonitors;
 import io.plasticitymonitor.TaskData;
-import io.plasticitymonitor.TaskSummary;
+import io.plasticitymonitor.report.TaskSummary;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
