@@ -3,9 +3,9 @@ package io.plasticitymonitor;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.plasticitymonitor.report.TaskSummary;
 import io.plasticitymonitor.analysis.LayerMeasures;
 import io.plasticitymonitor.analysis.Thresholds;
+import io.plasticitymonitor.report.TaskSummary;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
@@ -32,28 +32,36 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
  * Real DL4J networks with planted absorbing states of batch-normalised and recurrent units (metric
- * contract, "Normalised units" and "Recurrent units"), trained at learning rate 0 so the plants stay
- * put: the published counts must be exactly the planted ones.
+ * contract, "Normalised units" and "Recurrent units"), trained at learning rate 0 so the plants
+ * stay put: the published counts must be exactly the planted ones.
  */
 class NormalisedAndRecurrentPlantsTest {
   @TempDir Path dir;
 
   /**
-   * dense 6 → 8 (identity) → batch norm → ReLU → dense 8 → 5 → output 3. Unit 2 planted dead through
-   * γ = β = 0 and zero outgoing weights (its filter left as it was: batch norm makes it irrelevant);
-   * unit 1 a twin of unit 0 with its filter 3 times as long (the same function under batch norm).
+   * dense 6 → 8 (identity) → batch norm → ReLU → dense 8 → 5 → output 3. Unit 2 planted dead
+   * through γ = β = 0 and zero outgoing weights (its filter left as it was: batch norm makes it
+   * irrelevant); unit 1 a twin of unit 0 with its filter 3 times as long (the same function under
+   * batch norm).
    */
   static MultiLayerNetwork batchNormPlanted() {
-    var conf = new NeuralNetConfiguration.Builder().seed(3).dataType(DataType.FLOAT).updater(new Sgd(0.0))
-        .list()
-        .layer(new DenseLayer.Builder().nOut(8).activation(Activation.IDENTITY).build())
-        .layer(new BatchNormalization.Builder().build())
-        .layer(new ActivationLayer.Builder().activation(Activation.RELU).build())
-        .layer(new DenseLayer.Builder().nOut(5).activation(Activation.RELU).build())
-        .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
-            .activation(Activation.SOFTMAX).build())
-        .setInputType(InputType.feedForward(6))
-        .build();
+    var conf =
+        new NeuralNetConfiguration.Builder()
+            .seed(3)
+            .dataType(DataType.FLOAT)
+            .updater(new Sgd(0.0))
+            .list()
+            .layer(new DenseLayer.Builder().nOut(8).activation(Activation.IDENTITY).build())
+            .layer(new BatchNormalization.Builder().build())
+            .layer(new ActivationLayer.Builder().activation(Activation.RELU).build())
+            .layer(new DenseLayer.Builder().nOut(5).activation(Activation.RELU).build())
+            .layer(
+                new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                    .nOut(3)
+                    .activation(Activation.SOFTMAX)
+                    .build())
+            .setInputType(InputType.feedForward(6))
+            .build();
     MultiLayerNetwork net = new MultiLayerNetwork(conf);
     net.init();
     INDArray w0 = net.getLayer(0).getParam("W");
@@ -89,14 +97,21 @@ class NormalisedAndRecurrentPlantsTest {
       assertThat(l0.unitMeasures().deadUnits()).containsExactly(2);
       assertThat(l0.unitMeasures().mergedUnits()).containsExactly(1);
       assertThat(l0.unitMeasures().distinct()).isEqualTo(6);
-      assertThat(registry.get("plasticity.dead.units").tags("layer", "layer0", "criterion", "weights")
-          .gauge().value()).isEqualTo(1);
-      assertThat(registry.get("plasticity.merged.units").tags("layer", "layer0").gauge().value()).isEqualTo(1);
+      assertThat(
+              registry
+                  .get("plasticity.dead.units")
+                  .tags("layer", "layer0", "criterion", "weights")
+                  .gauge()
+                  .value())
+          .isEqualTo(1);
+      assertThat(registry.get("plasticity.merged.units").tags("layer", "layer0").gauge().value())
+          .isEqualTo(1);
       // Activations are read after the batch norm and ReLU: the dead unit outputs ReLU(0) = 0.
       assertThat(l0.activations().deadByActivations()).isGreaterThanOrEqualTo(1);
       assertThat(summary.layers()).extracting(l -> l.measures().layer()).doesNotContain("layer1");
     }
-    assertThat(ModelAnalysis.notes(net)).anySatisfy(n -> assertThat(n).contains("'layer1'", "layer0"));
+    assertThat(ModelAnalysis.notes(net))
+        .anySatisfy(n -> assertThat(n).contains("'layer1'", "layer0"));
   }
 
   /**
@@ -107,7 +122,8 @@ class NormalisedAndRecurrentPlantsTest {
   void gammaAndBetaAtZeroAreDeadByTheProductCriterion() {
     MultiLayerNetwork net = batchNormPlanted();
     net.getLayer(3).getParam("W").getRow(2).assign(0.5);
-    List<LayerMeasures> m = ModelAnalysis.analyze(net, data(16, 6, 3, 2).getFeatures(), Thresholds.DEFAULTS);
+    List<LayerMeasures> m =
+        ModelAnalysis.analyze(net, data(16, 6, 3, 2).getFeatures(), Thresholds.DEFAULTS);
     assertThat(m.get(0).unitMeasures().deadUnits()).containsExactly(2);
     assertThat(m.get(0).unitMeasures().deadDistance().p10()).isZero();
   }
@@ -116,17 +132,28 @@ class NormalisedAndRecurrentPlantsTest {
   @Test
   void plantedTwinInAnLstmCounts() {
     for (boolean graves : new boolean[] {false, true}) {
-      var b = new NeuralNetConfiguration.Builder().seed(5).dataType(DataType.FLOAT).updater(new Sgd(0.0)).list();
-      b.layer(graves ? new GravesLSTM.Builder().nOut(5).activation(Activation.TANH).build()
-          : new LSTM.Builder().nOut(5).activation(Activation.TANH).build());
-      b.layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
-          .activation(Activation.SOFTMAX).build());
+      var b =
+          new NeuralNetConfiguration.Builder()
+              .seed(5)
+              .dataType(DataType.FLOAT)
+              .updater(new Sgd(0.0))
+              .list();
+      b.layer(
+          graves
+              ? new GravesLSTM.Builder().nOut(5).activation(Activation.TANH).build()
+              : new LSTM.Builder().nOut(5).activation(Activation.TANH).build());
+      b.layer(
+          new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+              .nOut(3)
+              .activation(Activation.SOFTMAX)
+              .build());
       b.setInputType(InputType.recurrent(3, 4));
       MultiLayerNetwork net = new MultiLayerNetwork(b.build());
       net.init();
       plantLstmTwin(net, 1, 3, 5);
       SimpleMeterRegistry registry = new SimpleMeterRegistry();
-      PlasticityConfig config = PlasticityConfig.builder().runId("lstm").outputDirectory(dir).build();
+      PlasticityConfig config =
+          PlasticityConfig.builder().runId("lstm").outputDirectory(dir).build();
       INDArray x = Nd4j.rand(DataType.FLOAT, 8, 3, 4);
       try (PlasticityListener listener = PlasticityMonitors.listener(config, registry)) {
         net.addListeners(listener);
@@ -137,9 +164,15 @@ class NormalisedAndRecurrentPlantsTest {
         assertThat(lstm.layer()).as("graves %s", graves).isEqualTo("layer0");
         assertThat(lstm.unitMeasures().mergedUnits()).as("graves %s", graves).containsExactly(3);
         assertThat(lstm.unitMeasures().deadByWeights()).isZero();
-        assertThat(registry.get("plasticity.merged.units").tags("layer", "layer0").gauge().value()).isEqualTo(1);
-        assertThat(registry.get("plasticity.rank").tags("layer", "layer0", "of", "recurrent_weights",
-            "measure", "numerical").gauge().value()).isPositive();
+        assertThat(registry.get("plasticity.merged.units").tags("layer", "layer0").gauge().value())
+            .isEqualTo(1);
+        assertThat(
+                registry
+                    .get("plasticity.rank")
+                    .tags("layer", "layer0", "of", "recurrent_weights", "measure", "numerical")
+                    .gauge()
+                    .value())
+            .isPositive();
         assertThat(lstm.activations()).isNotNull();
       }
     }

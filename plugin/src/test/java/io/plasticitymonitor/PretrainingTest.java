@@ -28,27 +28,46 @@ class PretrainingTest {
   @TempDir Path dir;
 
   static MultiLayerNetwork vae() {
-    var conf = new NeuralNetConfiguration.Builder().seed(2).dataType(DataType.FLOAT).updater(new Sgd(0.05))
-        .list()
-        .layer(new VariationalAutoencoder.Builder().nOut(3).encoderLayerSizes(8).decoderLayerSizes(8)
-            .activation(Activation.TANH).build())
-        .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
-            .activation(Activation.SOFTMAX).build())
-        .setInputType(InputType.feedForward(10))
-        .build();
+    var conf =
+        new NeuralNetConfiguration.Builder()
+            .seed(2)
+            .dataType(DataType.FLOAT)
+            .updater(new Sgd(0.05))
+            .list()
+            .layer(
+                new VariationalAutoencoder.Builder()
+                    .nOut(3)
+                    .encoderLayerSizes(8)
+                    .decoderLayerSizes(8)
+                    .activation(Activation.TANH)
+                    .build())
+            .layer(
+                new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                    .nOut(3)
+                    .activation(Activation.SOFTMAX)
+                    .build())
+            .setInputType(InputType.feedForward(10))
+            .build();
     MultiLayerNetwork net = new MultiLayerNetwork(conf);
     net.init();
     return net;
   }
 
   static MultiLayerNetwork autoEncoder() {
-    var conf = new NeuralNetConfiguration.Builder().seed(2).dataType(DataType.FLOAT).updater(new Sgd(0.05))
-        .list()
-        .layer(new AutoEncoder.Builder().nOut(6).activation(Activation.RELU).build())
-        .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
-            .activation(Activation.SOFTMAX).build())
-        .setInputType(InputType.feedForward(10))
-        .build();
+    var conf =
+        new NeuralNetConfiguration.Builder()
+            .seed(2)
+            .dataType(DataType.FLOAT)
+            .updater(new Sgd(0.05))
+            .list()
+            .layer(new AutoEncoder.Builder().nOut(6).activation(Activation.RELU).build())
+            .layer(
+                new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                    .nOut(3)
+                    .activation(Activation.SOFTMAX)
+                    .build())
+            .setInputType(InputType.feedForward(10))
+            .build();
     MultiLayerNetwork net = new MultiLayerNetwork(conf);
     net.init();
     return net;
@@ -58,7 +77,8 @@ class PretrainingTest {
   void pretrainingWithSetListenersIsMeasuredOnTheWatchedNetwork() {
     for (MultiLayerNetwork net : new MultiLayerNetwork[] {vae(), autoEncoder()}) {
       SimpleMeterRegistry registry = new SimpleMeterRegistry();
-      PlasticityConfig config = PlasticityConfig.builder().runId("pretrain").outputDirectory(dir).build();
+      PlasticityConfig config =
+          PlasticityConfig.builder().runId("pretrain").outputDirectory(dir).build();
       try (PlasticityListener listener = PlasticityMonitors.listener(config, registry)) {
         net.setListeners(listener);
         listener.watch(net);
@@ -79,14 +99,15 @@ class PretrainingTest {
 
   /**
    * With setListeners alone the pretraining callbacks carry only the layer, which holds no
-   * reference to its network: the iterations count, nothing is measured, and the task is counted
-   * as unobserved (with a warning saying to watch the network) instead of failing.
+   * reference to its network: the iterations count, nothing is measured, and the task is counted as
+   * unobserved (with a warning saying to watch the network) instead of failing.
    */
   @Test
   void pretrainingWithSetListenersAloneCountsTheTaskAsUnobserved() {
     MultiLayerNetwork net = vae();
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    PlasticityConfig config = PlasticityConfig.builder().runId("layer-only").outputDirectory(dir).build();
+    PlasticityConfig config =
+        PlasticityConfig.builder().runId("layer-only").outputDirectory(dir).build();
     try (PlasticityListener listener = PlasticityMonitors.listener(config, registry)) {
       net.setListeners(listener);
       listener.startTask("pretrain");
@@ -111,7 +132,8 @@ class PretrainingTest {
   void pretrainingWithAddListenersIsMeasuredOnceTheNetworkIsWatched() {
     MultiLayerNetwork net = vae();
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    PlasticityConfig config = PlasticityConfig.builder().runId("watched").outputDirectory(dir).build();
+    PlasticityConfig config =
+        PlasticityConfig.builder().runId("watched").outputDirectory(dir).build();
     try (PlasticityListener listener = PlasticityMonitors.listener(config, registry)) {
       net.addListeners(listener);
       listener.watch(net);
@@ -120,7 +142,8 @@ class PretrainingTest {
       TaskSummary s = listener.endTask();
       assertThat(s.iterations()).isEqualTo(4);
       assertThat(s.layers()).extracting(l -> l.measures().layer()).containsExactly("layer1");
-      assertThat(ModelAnalysis.notes(net)).anySatisfy(n -> assertThat(n).contains("'layer0'", "VariationalAutoencoder"));
+      assertThat(ModelAnalysis.notes(net))
+          .anySatisfy(n -> assertThat(n).contains("'layer0'", "VariationalAutoencoder"));
     }
   }
 
@@ -128,13 +151,16 @@ class PretrainingTest {
   void pretrainingThatNeverReachesTheListenerIsCountedNotSilent() {
     MultiLayerNetwork net = vae();
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    PlasticityConfig config = PlasticityConfig.builder().runId("unseen").outputDirectory(dir).build();
+    PlasticityConfig config =
+        PlasticityConfig.builder().runId("unseen").outputDirectory(dir).build();
     try (PlasticityListener listener = PlasticityMonitors.listener(config, registry)) {
       net.addListeners(listener);
       listener.startTask("pretrain");
       net.pretrain(Networks.iterator(Networks.data(64, 10, 3, 1), 16));
       TaskSummary s = listener.endTask();
-      assertThat(s.iterations()).as("VAE pretraining never reaches addListeners' listeners").isZero();
+      assertThat(s.iterations())
+          .as("VAE pretraining never reaches addListeners' listeners")
+          .isZero();
       assertThat(registry.get("plasticity.unobserved.tasks").counter().count()).isEqualTo(1);
     }
   }

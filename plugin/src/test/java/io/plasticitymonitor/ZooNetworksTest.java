@@ -6,11 +6,11 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.plasticitymonitor.report.TaskSummary;
-import io.plasticitymonitor.report.LayerSummary;
 import io.plasticitymonitor.analysis.LayerMeasures;
 import io.plasticitymonitor.analysis.RankMeasures;
 import io.plasticitymonitor.analysis.UnitMeasures;
+import io.plasticitymonitor.report.LayerSummary;
+import io.plasticitymonitor.report.TaskSummary;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,15 +76,24 @@ class ZooNetworksTest {
 
   /** 96×96 is the smallest input whose final 3×3 pooling still fits after ResNet50's stride 32. */
   static Zoo resNet50() {
-    return new Zoo("ResNet50",
-        () -> ResNet50.builder().numClasses(4).inputShape(new int[] {3, 96, 96}).seed(1).build().init(),
+    return new Zoo(
+        "ResNet50",
+        () ->
+            ResNet50.builder()
+                .numClasses(4)
+                .inputShape(new int[] {3, 96, 96})
+                .seed(1)
+                .build()
+                .init(),
         () -> new DataSet(images(3, 96, 96, 1), oneHot(4, 2)));
   }
 
   /** VGG16 reads flattened images ({@code InputType.convolutionalFlat}). */
   static Zoo vgg16() {
-    return new Zoo("VGG16",
-        () -> VGG16.builder().numClasses(4).inputShape(new int[] {3, 32, 32}).seed(1).build().init(),
+    return new Zoo(
+        "VGG16",
+        () ->
+            VGG16.builder().numClasses(4).inputShape(new int[] {3, 32, 32}).seed(1).build().init(),
         () -> new DataSet(images(3, 32, 32, 3).reshape(BATCH, 3 * 32 * 32), oneHot(4, 4)));
   }
 
@@ -93,26 +102,46 @@ class ZooNetworksTest {
    * layer is appended by DL4J's own transfer-learning API, every zoo layer kept.
    */
   static Zoo simpleCnn() {
-    return new Zoo("SimpleCNN", () -> {
-      MultiLayerNetwork zoo = (MultiLayerNetwork) SimpleCNN.builder().numClasses(4).inputShape(new int[] {3, 48, 48})
-          .seed(1).build().init();
-      return new TransferLearning.Builder(zoo)
-          .fineTuneConfiguration(new FineTuneConfiguration.Builder().build())
-          .addLayer(new org.deeplearning4j.nn.conf.layers.LossLayer.Builder(
-              LossFunctions.LossFunction.NEGATIVELOGLIKELIHOOD).activation(Activation.IDENTITY).build())
-          .build();
-    }, () -> new DataSet(images(3, 48, 48, 5), oneHot(4, 6)));
+    return new Zoo(
+        "SimpleCNN",
+        () -> {
+          MultiLayerNetwork zoo =
+              (MultiLayerNetwork)
+                  SimpleCNN.builder()
+                      .numClasses(4)
+                      .inputShape(new int[] {3, 48, 48})
+                      .seed(1)
+                      .build()
+                      .init();
+          return new TransferLearning.Builder(zoo)
+              .fineTuneConfiguration(new FineTuneConfiguration.Builder().build())
+              .addLayer(
+                  new org.deeplearning4j.nn.conf.layers.LossLayer.Builder(
+                          LossFunctions.LossFunction.NEGATIVELOGLIKELIHOOD)
+                      .activation(Activation.IDENTITY)
+                      .build())
+              .build();
+        },
+        () -> new DataSet(images(3, 48, 48, 5), oneHot(4, 6)));
   }
 
   static Zoo darknet19() {
-    return new Zoo("Darknet19",
-        () -> Darknet19.builder().numClasses(4).inputShape(new int[] {3, 64, 64}).seed(1).build().init(),
+    return new Zoo(
+        "Darknet19",
+        () ->
+            Darknet19.builder()
+                .numClasses(4)
+                .inputShape(new int[] {3, 64, 64})
+                .seed(1)
+                .build()
+                .init(),
         () -> new DataSet(images(3, 64, 64, 7), oneHot(4, 8)));
   }
 
   /** U-Net pools four times: 32×32 is the smallest input that stays whole. */
   static Zoo uNet() {
-    return new Zoo("UNet",
+    return new Zoo(
+        "UNet",
         () -> UNet.builder().inputShape(new int[] {3, 32, 32}).seed(1).build().init(),
         () -> new DataSet(images(3, 32, 32, 9), mask(32, 32, 10)));
   }
@@ -120,9 +149,15 @@ class ZooNetworksTest {
   static Zoo textGenerationLstm() {
     int steps = 8;
     int characters = 12;
-    return new Zoo("TextGenerationLSTM",
-        () -> TextGenerationLSTM.builder().maxLength(steps).totalUniqueCharacters(characters)
-            .inputShape(new int[] {steps, characters}).build().init(),
+    return new Zoo(
+        "TextGenerationLSTM",
+        () ->
+            TextGenerationLSTM.builder()
+                .maxLength(steps)
+                .totalUniqueCharacters(characters)
+                .inputShape(new int[] {steps, characters})
+                .build()
+                .init(),
         () -> new DataSet(sequences(characters, steps, 11), sequences(characters, steps, 12)));
   }
 
@@ -135,8 +170,8 @@ class ZooNetworksTest {
     List<String> notes = ModelAnalysis.notes(model);
 
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    PlasticityConfig config = PlasticityConfig.builder().runId(zoo.name()).outputDirectory(dir)
-        .probeSize(4).build();
+    PlasticityConfig config =
+        PlasticityConfig.builder().runId(zoo.name()).outputDirectory(dir).probeSize(4).build();
     List<TaskSummary> summaries = new ArrayList<>();
     try (PlasticityListener listener = PlasticityMonitors.listener(config, registry)) {
       model.addListeners(listener);
@@ -144,23 +179,29 @@ class ZooNetworksTest {
         listener.startTask(task);
         for (int i = 0; i < ITERATIONS; i++) {
           DataSet data = zoo.data().get();
-          assertThatCode(() -> fit(model, data)).as("training %s", zoo.name()).doesNotThrowAnyException();
+          assertThatCode(() -> fit(model, data))
+              .as("training %s", zoo.name())
+              .doesNotThrowAnyException();
         }
         summaries.add(listener.endTask());
       }
-      assertThat(registry.get("plasticity.analysis.errors").counter().count()).as("analysis errors").isZero();
+      assertThat(registry.get("plasticity.analysis.errors").counter().count())
+          .as("analysis errors")
+          .isZero();
       gaugesMatch(registry, summaries.get(1));
       promtoolAccepts(registry.scrape());
     }
     for (TaskSummary s : summaries) {
       assertThat(s.iterations()).isEqualTo(ITERATIONS);
-      assertThat(s.absorbedRatio()).as("NaN only without hidden layers").satisfiesAnyOf(
-          r -> assertThat(r).isBetween(0.0, 1.0), r -> assertThat(r).isNaN());
+      assertThat(s.absorbedRatio())
+          .as("NaN only without hidden layers")
+          .satisfiesAnyOf(r -> assertThat(r).isBetween(0.0, 1.0), r -> assertThat(r).isNaN());
       List<String> measured = s.layers().stream().map(l -> l.measures().layer()).toList();
       assertThat(measured).as("measured layers of %s", zoo.name()).isNotEmpty();
       for (String layer : withParameters) {
         if (!measured.contains(layer)) {
-          assertThat(notes).as("layer '%s' of %s is neither measured nor explained", layer, zoo.name())
+          assertThat(notes)
+              .as("layer '%s' of %s is neither measured nor explained", layer, zoo.name())
               .anySatisfy(n -> assertThat(n).contains("'" + layer + "'"));
         }
       }
@@ -174,48 +215,81 @@ class ZooNetworksTest {
       LayerMeasures m = l.measures();
       String name = m.layer();
       assertThat(layerGauge(registry, "plasticity.layer.units", name).value()).isEqualTo(m.units());
-      assertThat(registry.get("plasticity.rank").tags("layer", name, "of", "weights", "measure", "srank")
-          .gauge().value()).isEqualTo(m.weightRank().srank());
-      Gauge dead = registry.find("plasticity.dead.units")
-          .tags("layer", name, "criterion", "weights").gauge();
+      assertThat(
+              registry
+                  .get("plasticity.rank")
+                  .tags("layer", name, "of", "weights", "measure", "srank")
+                  .gauge()
+                  .value())
+          .isEqualTo(m.weightRank().srank());
+      Gauge dead =
+          registry
+              .find("plasticity.dead.units")
+              .tags("layer", name, "criterion", "weights")
+              .gauge();
       if (m.unitMeasures() != null) {
         assertThat(dead).as("dead-units gauge of hidden layer %s", name).isNotNull();
         assertThat(dead.value()).isEqualTo(m.unitMeasures().deadByWeights());
       } else if (m.hidden()) {
-        assertThat(dead).as("dead-units gauge of hidden layer %s, not measurable", name).isNotNull();
+        assertThat(dead)
+            .as("dead-units gauge of hidden layer %s, not measurable", name)
+            .isNotNull();
         assertThat(dead.value()).as("dead units of %s, not measurable", name).isNaN();
       } else {
         assertThat(dead).as("output layer %s has no dead units", name).isNull();
       }
       if (m.recurrentRank() != null) {
-        assertThat(registry.get("plasticity.rank").tags("layer", name, "of", "recurrent_weights",
-            "measure", "srank").gauge().value()).isEqualTo(m.recurrentRank().srank());
+        assertThat(
+                registry
+                    .get("plasticity.rank")
+                    .tags("layer", name, "of", "recurrent_weights", "measure", "srank")
+                    .gauge()
+                    .value())
+            .isEqualTo(m.recurrentRank().srank());
       }
     }
-    assertThat(registry.getMeters()).allSatisfy(meter -> meter.measure().forEach(sample ->
-        assertThat(sample.getValue()).as("%s", meter.getId()).satisfiesAnyOf(
-            v -> assertThat(v).isNaN(), v -> assertThat(v).isFinite())));
+    assertThat(registry.getMeters())
+        .allSatisfy(
+            meter ->
+                meter
+                    .measure()
+                    .forEach(
+                        sample ->
+                            assertThat(sample.getValue())
+                                .as("%s", meter.getId())
+                                .satisfiesAnyOf(
+                                    v -> assertThat(v).isNaN(), v -> assertThat(v).isFinite())));
   }
 
   /** Convolutions followed by batch normalisation and recurrent layers have per-unit measures. */
   @Test
-    void batchNormalisedAndRecurrentUnitsAreMeasured() {
+  void batchNormalisedAndRecurrentUnitsAreMeasured() {
     ComputationGraph resNet = (ComputationGraph) resNet50().model().get();
-    List<LayerMeasures> res = ModelAnalysis.analyze(resNet, images(3, 96, 96, 21), io.plasticitymonitor.analysis.Thresholds.DEFAULTS);
+    List<LayerMeasures> res =
+        ModelAnalysis.analyze(
+            resNet, images(3, 96, 96, 21), io.plasticitymonitor.analysis.Thresholds.DEFAULTS);
     // res2a_branch2a → bn2a_branch2a → ReLU → res2a_branch2b: a conv whose units are normalised.
-    LayerMeasures conv = res.stream().filter(m -> m.layer().equals("res2a_branch2a")).findFirst().orElseThrow();
+    LayerMeasures conv =
+        res.stream().filter(m -> m.layer().equals("res2a_branch2a")).findFirst().orElseThrow();
     assertThat(conv.unitMeasures()).isNotNull();
     assertThat(conv.activations()).isNotNull();
-    assertThat(conv.unitMeasures().deadByWeights()).as("fresh network: γ = 1 on every channel").isZero();
+    assertThat(conv.unitMeasures().deadByWeights())
+        .as("fresh network: γ = 1 on every channel")
+        .isZero();
     // Every convolution of ResNet50 is followed by batch norm, the output layer by nothing: all
     // hidden layers have per-unit measures, through the residual adds too.
     assertThat(res.stream().filter(LayerMeasures::hidden))
-        .allSatisfy(m -> assertThat(m.unitMeasures()).as(m.layer()).isNotNull()).hasSize(53);
-    assertThat(ModelAnalysis.notes(resNet)).filteredOn(n -> n.contains("BatchNormalization"))
-        .hasSize(53).allSatisfy(n -> assertThat(n).contains("measured as the scale and shift"));
+        .allSatisfy(m -> assertThat(m.unitMeasures()).as(m.layer()).isNotNull())
+        .hasSize(53);
+    assertThat(ModelAnalysis.notes(resNet))
+        .filteredOn(n -> n.contains("BatchNormalization"))
+        .hasSize(53)
+        .allSatisfy(n -> assertThat(n).contains("measured as the scale and shift"));
 
     MultiLayerNetwork text = (MultiLayerNetwork) textGenerationLstm().model().get();
-    List<LayerMeasures> lstm = ModelAnalysis.analyze(text, sequences(12, 8, 22), io.plasticitymonitor.analysis.Thresholds.DEFAULTS);
+    List<LayerMeasures> lstm =
+        ModelAnalysis.analyze(
+            text, sequences(12, 8, 22), io.plasticitymonitor.analysis.Thresholds.DEFAULTS);
     assertThat(lstm).extracting(LayerMeasures::layer).contains("layer0", "layer1");
     assertThat(lstm.get(0).unitMeasures()).isNotNull();
     assertThat(lstm.get(0).unitMeasures().merged()).as("random init has no twins").isZero();
@@ -237,7 +311,9 @@ class ZooNetworksTest {
         assertThat(u.deadDistance().p10()).as(m.layer()).isBetween(0.0, u.deadDistance().median());
       }
       if (u.mergeDistance() != null) {
-        assertThat(u.mergeDistance().p10()).as(m.layer()).isBetween(0.0, u.mergeDistance().median());
+        assertThat(u.mergeDistance().p10())
+            .as(m.layer())
+            .isBetween(0.0, u.mergeDistance().median());
         assertThat(u.mergeDistance().median()).as(m.layer()).isLessThanOrEqualTo(2.0);
       }
     }
@@ -261,8 +337,11 @@ class ZooNetworksTest {
   private void promtoolAccepts(String scrape) throws Exception {
     assertThat(PROMTOOL).as("promtool (Debian package prometheus)").exists();
     Path file = Files.writeString(dir.resolve("scrape.txt"), scrape, StandardCharsets.UTF_8);
-    Process p = new ProcessBuilder(PROMTOOL.toString(), "check", "metrics")
-        .redirectInput(file.toFile()).redirectErrorStream(true).start();
+    Process p =
+        new ProcessBuilder(PROMTOOL.toString(), "check", "metrics")
+            .redirectInput(file.toFile())
+            .redirectErrorStream(true)
+            .start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
     assertThat(p.exitValue()).as("promtool check metrics says: %s", out).isZero();

@@ -13,11 +13,11 @@ import java.util.Objects;
  * units, so only one scale for the whole {@code W} is free: {@code ρ = ‖W‖_F/√units}, the
  * root-mean-square column norm ({@link Scale#PER_LAYER}). A zero {@code w_i} (or {@code W}) gives
  * {@code ŵ_i = 0}. With {@code ã_i} in place of {@code a_i}, the contract's items 1, 3 and 7 read:
- * dead when {@code ‖(γ_i, β_i)‖₂·‖z_i‖₂ ≤ ε_dead·mean}, merged over {@code θ_i = (γ_i·ŵ_i, β_i, z_i)},
- * since {@code ‖ã_i‖₂ = ‖(γ_i, β_i)‖₂} whenever {@code w_i ≠ 0}.
+ * dead when {@code ‖(γ_i, β_i)‖₂·‖z_i‖₂ ≤ ε_dead·mean}, merged over {@code θ_i = (γ_i·ŵ_i, β_i,
+ * z_i)}, since {@code ‖ã_i‖₂ = ‖(γ_i, β_i)‖₂} whenever {@code w_i ≠ 0}.
  *
- * <p>Example: {@code W = [[3, 0], [4, 0]]} ({@code [fanIn 2, units 2]}), {@code γ = (2, 5)},
- * {@code β = (1, 0)}, per unit: {@code ã_0 = (1.2, 1.6, 1)}, {@code ã_1 = (0, 0, 0)}.
+ * <p>Example: {@code W = [[3, 0], [4, 0]]} ({@code [fanIn 2, units 2]}), {@code γ = (2, 5)}, {@code
+ * β = (1, 0)}, per unit: {@code ã_0 = (1.2, 1.6, 1)}, {@code ã_1 = (0, 0, 0)}.
  */
 final class NormalisedUnits {
   /** Which scale of the producer's weights the normalisation makes irrelevant. */
@@ -37,14 +37,23 @@ final class NormalisedUnits {
    * @param gamma {@code [units]}; not modified
    * @return a new {@code [fanIn, units]} array; the shift {@code β} is the unit's bias
    */
-  static double[] scaledDirections(double[] weights, int fanIn, int units, double[] gamma,
-      Scale scale) {
+  static double[] scaledDirections(
+      double[] weights, int fanIn, int units, double[] gamma, Scale scale) {
     Objects.requireNonNull(weights, "weights");
     Objects.requireNonNull(gamma, "gamma");
     Objects.requireNonNull(scale, "scale");
     if (weights.length != (long) fanIn * units || gamma.length != units) {
-      throw new IllegalArgumentException("weights has " + weights.length + " values and gamma "
-          + gamma.length + ", expected fanIn*units = " + fanIn + "*" + units + " and " + units);
+      throw new IllegalArgumentException(
+          "weights has "
+              + weights.length
+              + " values and gamma "
+              + gamma.length
+              + ", expected fanIn*units = "
+              + fanIn
+              + "*"
+              + units
+              + " and "
+              + units);
     }
     double[] sq = new double[units];
     for (int f = 0; f < fanIn; f++) {

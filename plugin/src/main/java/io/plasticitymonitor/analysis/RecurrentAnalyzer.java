@@ -12,28 +12,28 @@ import java.util.Objects;
  * and {@code G} gate blocks has two kinds:
  *
  * <ul>
- *   <li><b>Permutation</b> {@code T_ij} of hidden units {@code i, j}: it swaps columns {@code g·n+i}
- *       and {@code g·n+j} of every block of {@code W}, {@code RW} and {@code b}, rows {@code i} and
- *       {@code j} of {@code RW}, the units' peepholes and their outgoing weights. The pair distance
- *       is {@code d(i, j) = ‖θ − T_ij θ‖₂/√2}: over the parameters that only one unit owns this is
- *       {@code ‖v_i − v_j‖₂}, and in each gate block the four recurrent weights among the two units
- *       ({@code A = RW[i, i']}, {@code B = RW[i, j']}, {@code C = RW[j, i']}, {@code D = RW[j, j']},
- *       {@code i' = g·n + i}) add {@code (A − D)² + (B − C)²}. So twins have equal self-weights and
- *       equal cross-weights, not {@code A = B}. {@code i ~ j} when {@code d(i, j) ≤ ε_merge ·
- *       max(‖θ_i‖₂, ‖θ_j‖₂)}, {@code ‖θ_i‖₂} the norm of every parameter unit {@code i} owns, each
- *       counted once (its columns, its row of {@code RW}, its peepholes, its outgoing weights);
- *       groups are connected components, {@code merged = alive − groups}, {@code m_i = min_j d(i,
- *       j)/max(‖θ_i‖₂, ‖θ_j‖₂)} over alive {@code j ≠ i}, as for a dense layer.
+ *   <li><b>Permutation</b> {@code T_ij} of hidden units {@code i, j}: it swaps columns {@code
+ *       g·n+i} and {@code g·n+j} of every block of {@code W}, {@code RW} and {@code b}, rows {@code
+ *       i} and {@code j} of {@code RW}, the units' peepholes and their outgoing weights. The pair
+ *       distance is {@code d(i, j) = ‖θ − T_ij θ‖₂/√2}: over the parameters that only one unit owns
+ *       this is {@code ‖v_i − v_j‖₂}, and in each gate block the four recurrent weights among the
+ *       two units ({@code A = RW[i, i']}, {@code B = RW[i, j']}, {@code C = RW[j, i']}, {@code D =
+ *       RW[j, j']}, {@code i' = g·n + i}) add {@code (A − D)² + (B − C)²}. So twins have equal
+ *       self-weights and equal cross-weights, not {@code A = B}. {@code i ~ j} when {@code d(i, j)
+ *       ≤ ε_merge · max(‖θ_i‖₂, ‖θ_j‖₂)}, {@code ‖θ_i‖₂} the norm of every parameter unit {@code i}
+ *       owns, each counted once (its columns, its row of {@code RW}, its peepholes, its outgoing
+ *       weights); groups are connected components, {@code merged = alive − groups}, {@code m_i =
+ *       min_j d(i, j)/max(‖θ_i‖₂, ‖θ_j‖₂)} over alive {@code j ≠ i}, as for a dense layer.
  *   <li><b>Sign flip</b> of unit {@code i} (odd block-input and cell activations, tanh; for a
  *       positively homogeneous one, ReLU, the rescaling on the same parameters): it negates the
  *       block-input column {@code 0·n + i} of {@code W}, {@code b} and {@code RW} (the self-weight
- *       {@code RW[i, i]} is negated twice and stays), the peepholes, row {@code i} of {@code RW} and
- *       the outgoing weights. Its fixed set is those parameters at 0, where the cell state and the
- *       output of the unit stay 0. Dead by weights: {@code p_i = ‖a_i‖₂·‖z_i‖₂ ≤ ε_dead · mean_j
- *       p_j}, {@code a_i} = the block-input column of {@code W}, {@code b} and {@code RW} without
- *       {@code RW[i, i]}, and the peepholes; {@code z_i} = row {@code i} of {@code RW}'s gate
- *       columns without {@code RW[i, i]}, and the outgoing weights. Without such an activation the
- *       per-unit measures are not reported.
+ *       {@code RW[i, i]} is negated twice and stays), the peepholes, row {@code i} of {@code RW}
+ *       and the outgoing weights. Its fixed set is those parameters at 0, where the cell state and
+ *       the output of the unit stay 0. Dead by weights: {@code p_i = ‖a_i‖₂·‖z_i‖₂ ≤ ε_dead ·
+ *       mean_j p_j}, {@code a_i} = the block-input column of {@code W}, {@code b} and {@code RW}
+ *       without {@code RW[i, i]}, and the peepholes; {@code z_i} = row {@code i} of {@code RW}'s
+ *       gate columns without {@code RW[i, i]}, and the outgoing weights. Without such an activation
+ *       the per-unit measures are not reported.
  * </ul>
  *
  * <p>Ranks: {@code W} as {@code [nIn, G·n]} (the contract's {@code of="weights"}), the gate columns
@@ -46,8 +46,8 @@ final class RecurrentAnalyzer {
   private RecurrentAnalyzer() {}
 
   /**
-   * @param measures the layer's measures; {@code unitMeasures} null when the outgoing weights are not
-   *     known or the activation has no sign or rescaling symmetry
+   * @param measures the layer's measures; {@code unitMeasures} null when the outgoing weights are
+   *     not known or the activation has no sign or rescaling symmetry
    * @param recurrentRank rank measures of {@code RW}'s gate columns; null when a parameter is not
    *     finite
    */
@@ -56,10 +56,10 @@ final class RecurrentAnalyzer {
   /**
    * Measures one recurrent layer (one direction).
    *
-   * <p>Example: SimpleRnn with 3 units, {@code W = 0}, {@code b = 0}, {@code RW = [[1, 2, 2], [2, 1,
-   * 2], [0, 0, 5]]} (row = from, column = to), outgoing {@code [[1], [1], [3]]}: units 0 and 1 are
-   * twins (self-weights 1 and 1, cross-weights 2 and 2, weight 0 from unit 2 and 2 to it, outgoing
-   * 1), so merged is 1, {@code m_0 = m_1 = 0}, and {@code ‖θ_0‖² = 1 + 5 + 9 − 1 = 14}.
+   * <p>Example: SimpleRnn with 3 units, {@code W = 0}, {@code b = 0}, {@code RW = [[1, 2, 2], [2,
+   * 1, 2], [0, 0, 5]]} (row = from, column = to), outgoing {@code [[1], [1], [3]]}: units 0 and 1
+   * are twins (self-weights 1 and 1, cross-weights 2 and 2, weight 0 from unit 2 and 2 to it,
+   * outgoing 1), so merged is 1, {@code m_0 = m_1 = 0}, and {@code ‖θ_0‖² = 1 + 5 + 9 − 1 = 14}.
    *
    * @param layer the layer's numbers; not modified
    * @param t the thresholds
@@ -71,24 +71,28 @@ final class RecurrentAnalyzer {
     long nonfiniteCount = Math.max(found, layer.nonfiniteParameters());
     boolean hidden = layer.outgoing() != null;
     if (nonfiniteCount > 0 || nonfinite(layer.outgoing()) > 0) {
-      return new Result(new LayerMeasures(layer.name(), layer.units(), hidden, nonfiniteCount,
-          Double.NaN, null, null, null), null);
+      return new Result(
+          new LayerMeasures(
+              layer.name(), layer.units(), hidden, nonfiniteCount, Double.NaN, null, null, null),
+          null);
     }
     int n = layer.units();
     int width = layer.gates() * n;
     double[] gateColumns = gateColumns(layer);
-    RankMeasures weightRank = Ranks.ofMatrix(layer.input(), layer.inputs(), width,
-        layer.machineEpsilon(), t.srankDelta());
-    RankMeasures recurrentRank = Ranks.ofMatrix(gateColumns, n, width, layer.machineEpsilon(),
-        t.srankDelta());
+    RankMeasures weightRank =
+        Ranks.ofMatrix(
+            layer.input(), layer.inputs(), width, layer.machineEpsilon(), t.srankDelta());
+    RankMeasures recurrentRank =
+        Ranks.ofMatrix(gateColumns, n, width, layer.machineEpsilon(), t.srankDelta());
     long count = (long) layer.input().length + gateColumns.length;
-    double magnitude = count == 0 ? 0
-        : (Sums.absolute(layer.input()) + Sums.absolute(gateColumns)) / count;
+    double magnitude =
+        count == 0 ? 0 : (Sums.absolute(layer.input()) + Sums.absolute(gateColumns)) / count;
     UnitMeasures units = hidden && layer.signSymmetric() ? unitMeasures(layer, t) : null;
-    ActivationMeasures activations = Activations.measure(layer.activations(), layer.rows(), n,
-        layer.machineEpsilon(), t);
-    return new Result(new LayerMeasures(layer.name(), n, hidden, 0, magnitude, weightRank, units,
-        activations), recurrentRank);
+    ActivationMeasures activations =
+        Activations.measure(layer.activations(), layer.rows(), n, layer.machineEpsilon(), t);
+    return new Result(
+        new LayerMeasures(layer.name(), n, hidden, 0, magnitude, weightRank, units, activations),
+        recurrentRank);
   }
 
   /** The gate columns of {@code RW}, {@code [n, G·n]}, without the peepholes. */
@@ -204,8 +208,13 @@ final class RecurrentAnalyzer {
         mergedUnits[k++] = alive[a];
       }
     }
-    return new UnitMeasures(deadCount, mergedCount, n - deadCount - mergedCount,
-        n == 0 ? null : Percentiles.of(r), m < 2 ? null : Percentiles.of(nearest), deadUnits,
+    return new UnitMeasures(
+        deadCount,
+        mergedCount,
+        n - deadCount - mergedCount,
+        n == 0 ? null : Percentiles.of(r),
+        m < 2 ? null : Percentiles.of(nearest),
+        deadUnits,
         mergedUnits);
   }
 
@@ -216,8 +225,8 @@ final class RecurrentAnalyzer {
 
   /**
    * Each unit's parameters laid out for the pair distance: those it alone owns ({@code own}: its
-   * columns of {@code W} and {@code b} in every gate block, its peepholes, its outgoing weights), its
-   * columns of {@code RW} ({@code col[i][g·n + r] = RW[r, g·n + i]}) and its row of {@code RW}.
+   * columns of {@code W} and {@code b} in every gate block, its peepholes, its outgoing weights),
+   * its columns of {@code RW} ({@code col[i][g·n + r] = RW[r, g·n + i]}) and its row of {@code RW}.
    */
   private static final class Pairs {
     final int n;
@@ -227,6 +236,7 @@ final class RecurrentAnalyzer {
     final double[] own;
     final double[] col;
     final double[] row;
+
     /** {@code ‖θ_i‖²}: every parameter unit {@code i} owns, its self-weights counted once. */
     final double[] normSq;
 
@@ -275,13 +285,17 @@ final class RecurrentAnalyzer {
           double v = rw[i * cols + g * n + i];
           self += v * v;
         }
-        normSq[i] = Sums.squares(own, i * ownWidth, i * ownWidth + ownWidth)
-            + Sums.squares(col, i * width, i * width + width)
-            + Sums.squares(row, i * width, i * width + width) - self;
+        normSq[i] =
+            Sums.squares(own, i * ownWidth, i * ownWidth + ownWidth)
+                + Sums.squares(col, i * width, i * width + width)
+                + Sums.squares(row, i * width, i * width + width)
+                - self;
       }
     }
 
-    /** {@code d(i, j)²}: see the class comment. Each term a square of a difference, no cancellation. */
+    /**
+     * {@code d(i, j)²}: see the class comment. Each term a square of a difference, no cancellation.
+     */
     double squared(int i, int j) {
       double s = Sums.squaredDistance(own, i * ownWidth, j * ownWidth, ownWidth);
       for (int g = 0; g < gates; g++) {

@@ -54,8 +54,17 @@ public record RecurrentLayerData(
     Objects.requireNonNull(input, "input");
     Objects.requireNonNull(recurrent, "recurrent");
     if (units < 0 || gates < 1 || inputs < 0 || peepholes < 0) {
-      throw new IllegalArgumentException("layer " + name + ": units " + units + ", gates " + gates
-          + ", inputs " + inputs + ", peepholes " + peepholes);
+      throw new IllegalArgumentException(
+          "layer "
+              + name
+              + ": units "
+              + units
+              + ", gates "
+              + gates
+              + ", inputs "
+              + inputs
+              + ", peepholes "
+              + peepholes);
     }
     long width = (long) gates * units;
     check(name, "input", input.length, inputs * width);
@@ -64,25 +73,37 @@ public record RecurrentLayerData(
       check(name, "bias", bias.length, width);
     }
     if (outgoing == null ? outWidth != 0 : outgoing.length != (long) units * outWidth) {
-      throw new IllegalArgumentException("layer " + name + ": outgoing has "
-          + (outgoing == null ? "no" : outgoing.length) + " values, expected units*outWidth = "
-          + units + "*" + outWidth);
+      throw new IllegalArgumentException(
+          "layer "
+              + name
+              + ": outgoing has "
+              + (outgoing == null ? "no" : outgoing.length)
+              + " values, expected units*outWidth = "
+              + units
+              + "*"
+              + outWidth);
     }
     if (activations == null ? rows != 0 : activations.length != (long) rows * units) {
-      throw new IllegalArgumentException("layer " + name + ": activations has "
-          + (activations == null ? "no" : activations.length) + " values, expected rows*units = "
-          + rows + "*" + units);
+      throw new IllegalArgumentException(
+          "layer "
+              + name
+              + ": activations has "
+              + (activations == null ? "no" : activations.length)
+              + " values, expected rows*units = "
+              + rows
+              + "*"
+              + units);
     }
     if (!(machineEpsilon > 0 && machineEpsilon < 1)) {
-      throw new IllegalArgumentException("layer " + name
-          + ": machineEpsilon must be in (0, 1) (got: " + machineEpsilon + ")");
+      throw new IllegalArgumentException(
+          "layer " + name + ": machineEpsilon must be in (0, 1) (got: " + machineEpsilon + ")");
     }
   }
 
   private static void check(String name, String what, long actual, long expected) {
     if (actual != expected) {
-      throw new IllegalArgumentException("layer " + name + ": " + what + " has " + actual
-          + " values, expected " + expected);
+      throw new IllegalArgumentException(
+          "layer " + name + ": " + what + " has " + actual + " values, expected " + expected);
     }
   }
 

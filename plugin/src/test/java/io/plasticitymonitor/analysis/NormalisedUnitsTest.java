@@ -24,7 +24,8 @@ class NormalisedUnitsTest {
     double[] scaled = {10, -0.2, 30, 0.05, 20, -0.1}; // unit 0 ×10, unit 1 ×0.1
     double[] gamma = {0.7, -1.3};
     assertThat(NormalisedUnits.scaledDirections(scaled, 3, 2, gamma, Scale.PER_UNIT))
-        .containsExactly(NormalisedUnits.scaledDirections(w, 3, 2, gamma, Scale.PER_UNIT), within(1e-12));
+        .containsExactly(
+            NormalisedUnits.scaledDirections(w, 3, 2, gamma, Scale.PER_UNIT), within(1e-12));
   }
 
   @Test
@@ -35,22 +36,30 @@ class NormalisedUnitsTest {
     double[] out = NormalisedUnits.scaledDirections(w, 2, 2, new double[] {1, 2}, Scale.PER_LAYER);
     assertThat(out).containsExactly(new double[] {3 / rho, 0, 4 / rho, 20 / rho}, within(TIGHT));
     double[] doubled = {6, 0, 8, 20};
-    assertThat(NormalisedUnits.scaledDirections(doubled, 2, 2, new double[] {1, 2}, Scale.PER_LAYER))
+    assertThat(
+            NormalisedUnits.scaledDirections(doubled, 2, 2, new double[] {1, 2}, Scale.PER_LAYER))
         .containsExactly(out, within(TIGHT));
   }
 
   @Test
   void gammaZeroOrZeroFilterGivesZero() {
-    double[] out = NormalisedUnits.scaledDirections(new double[] {1, 0, 1, 0}, 2, 2,
-        new double[] {0, 3}, Scale.PER_UNIT);
+    double[] out =
+        NormalisedUnits.scaledDirections(
+            new double[] {1, 0, 1, 0}, 2, 2, new double[] {0, 3}, Scale.PER_UNIT);
     assertThat(out).containsOnly(0.0);
-    assertThat(NormalisedUnits.scaledDirections(new double[4], 2, 2, new double[] {1, 1}, Scale.PER_LAYER))
+    assertThat(
+            NormalisedUnits.scaledDirections(
+                new double[4], 2, 2, new double[] {1, 1}, Scale.PER_LAYER))
         .containsOnly(0.0);
   }
 
   @Test
   void shapesAreChecked() {
-    assertThatThrownBy(() -> NormalisedUnits.scaledDirections(new double[5], 2, 2, new double[2], Scale.PER_UNIT))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("weights has 5 values");
+    assertThatThrownBy(
+            () ->
+                NormalisedUnits.scaledDirections(
+                    new double[5], 2, 2, new double[2], Scale.PER_UNIT))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("weights has 5 values");
   }
 }

@@ -16,11 +16,27 @@ class RecurrentAnalyzerTest {
   @Test
   void simpleRnnTwinsWithDifferentSelfAndCrossWeights() {
     double[] rw = {
-        1, 2, 2,
-        2, 1, 2,
-        0, 0, 5};
-    RecurrentLayerData layer = new RecurrentLayerData("rnn", 3, 1, 2, new double[6], rw, 0,
-        new double[3], new double[] {1, 1, 3}, 1, null, 0, true, EPS32, 0);
+      1, 2, 2,
+      2, 1, 2,
+      0, 0, 5
+    };
+    RecurrentLayerData layer =
+        new RecurrentLayerData(
+            "rnn",
+            3,
+            1,
+            2,
+            new double[6],
+            rw,
+            0,
+            new double[3],
+            new double[] {1, 1, 3},
+            1,
+            null,
+            0,
+            true,
+            EPS32,
+            0);
     RecurrentAnalyzer.Result result = RecurrentAnalyzer.analyze(layer, Thresholds.DEFAULTS);
     UnitMeasures u = result.measures().unitMeasures();
     assertThat(u.deadByWeights()).isZero();
@@ -63,14 +79,18 @@ class RecurrentAnalyzerTest {
 
   @Test
   void randomLstmHasNoTwinsAndNoDeadUnits() {
-    UnitMeasures u = RecurrentAnalyzer.analyze(Lstm.random(6, 4, 3, 2, 5).data(true), Thresholds.DEFAULTS)
-        .measures().unitMeasures();
+    UnitMeasures u =
+        RecurrentAnalyzer.analyze(Lstm.random(6, 4, 3, 2, 5).data(true), Thresholds.DEFAULTS)
+            .measures()
+            .unitMeasures();
     assertThat(u.merged()).isZero();
     assertThat(u.deadByWeights()).isZero();
     assertThat(u.mergeDistance().p10()).isPositive();
   }
 
-  /** The pair distance equals ‖θ − T_ij θ‖/√2 over all the layer's parameters, built by brute force. */
+  /**
+   * The pair distance equals ‖θ − T_ij θ‖/√2 over all the layer's parameters, built by brute force.
+   */
   @Test
   void pairDistanceIsTheDistanceToTheSwapOverAllParameters() {
     for (long seed = 1; seed <= 5; seed++) {
@@ -78,19 +98,23 @@ class RecurrentAnalyzerTest {
       for (int i = 0; i < 5; i++) {
         for (int j = i + 1; j < 5; j++) {
           double brute = l.swapDistanceSquared(i, j) / 2;
-          assertThat(RecurrentAnalyzer.pairDistanceSquared(l.data(true), i, j)).as("seed %d, pair %d %d", seed, i, j)
+          assertThat(RecurrentAnalyzer.pairDistanceSquared(l.data(true), i, j))
+              .as("seed %d, pair %d %d", seed, i, j)
               .isCloseTo(brute, within(1e-9 * (1 + brute)));
         }
       }
     }
   }
 
-  /** A unit with its sign-flip parameters at 0 is dead; its other gates' columns may be anything. */
+  /**
+   * A unit with its sign-flip parameters at 0 is dead; its other gates' columns may be anything.
+   */
   @Test
   void unitAtTheFixedSetOfItsSignFlipIsDead() {
     Lstm l = Lstm.random(5, 3, 3, 2, 7);
     l.plantDead(2);
-    UnitMeasures u = RecurrentAnalyzer.analyze(l.data(true), Thresholds.DEFAULTS).measures().unitMeasures();
+    UnitMeasures u =
+        RecurrentAnalyzer.analyze(l.data(true), Thresholds.DEFAULTS).measures().unitMeasures();
     assertThat(u.deadUnits()).containsExactly(2);
     assertThat(u.deadDistance().p10()).isZero();
     // The gates (forget, output, input: sigmoid) have no sign flip: their columns at 0 leave the
@@ -106,16 +130,22 @@ class RecurrentAnalyzerTest {
         gates.rw[r * gates.cols() + c] = 0;
       }
     }
-    assertThat(RecurrentAnalyzer.analyze(gates.data(true), Thresholds.DEFAULTS).measures().unitMeasures()
-        .deadByWeights()).isZero();
+    assertThat(
+            RecurrentAnalyzer.analyze(gates.data(true), Thresholds.DEFAULTS)
+                .measures()
+                .unitMeasures()
+                .deadByWeights())
+        .isZero();
   }
 
   @Test
   void withoutSignSymmetryOrOutgoingWeightsNoUnitMeasures() {
     Lstm l = Lstm.random(4, 2, 2, 0, 3);
-    assertThat(RecurrentAnalyzer.analyze(l.data(false), Thresholds.DEFAULTS).measures().unitMeasures()).isNull();
-    RecurrentLayerData noOut = new RecurrentLayerData("x", 4, 4, 2, l.w, l.rw, 0, l.b, null, 0, null,
-        0, true, EPS32, 0);
+    assertThat(
+            RecurrentAnalyzer.analyze(l.data(false), Thresholds.DEFAULTS).measures().unitMeasures())
+        .isNull();
+    RecurrentLayerData noOut =
+        new RecurrentLayerData("x", 4, 4, 2, l.w, l.rw, 0, l.b, null, 0, null, 0, true, EPS32, 0);
     RecurrentAnalyzer.Result r = RecurrentAnalyzer.analyze(noOut, Thresholds.DEFAULTS);
     assertThat(r.measures().unitMeasures()).isNull();
     assertThat(r.measures().hidden()).isFalse();
@@ -135,9 +165,11 @@ class RecurrentAnalyzerTest {
     // 4 rows (2 examples × 2 steps) of 3 units; unit 2 always 0, units 0 and 1 equal: rank 1.
     double[] h = {1, 1, 0, 2, 2, 0, 1, 1, 0, 2, 2, 0};
     Lstm l = Lstm.random(3, 2, 2, 0, 4);
-    RecurrentLayerData data = new RecurrentLayerData("x", 3, 4, 2, l.w, l.rw, 0, l.b, l.z, l.outWidth,
-        h, 4, true, EPS32, 0);
-    ActivationMeasures a = RecurrentAnalyzer.analyze(data, Thresholds.DEFAULTS).measures().activations();
+    RecurrentLayerData data =
+        new RecurrentLayerData(
+            "x", 3, 4, 2, l.w, l.rw, 0, l.b, l.z, l.outWidth, h, 4, true, EPS32, 0);
+    ActivationMeasures a =
+        RecurrentAnalyzer.analyze(data, Thresholds.DEFAULTS).measures().activations();
     assertThat(a.deadByActivations()).isEqualTo(1);
     assertThat(a.rank().numerical()).isEqualTo(1);
     assertThat(a.rank().max()).isEqualTo(3);
@@ -162,8 +194,11 @@ class RecurrentAnalyzerTest {
     RecurrentAnalyzer.analyze(l.data(true), Thresholds.DEFAULTS);
     assertThat(l.rw).containsExactly(rw);
     assertThat(l.w).containsExactly(w);
-    assertThatThrownBy(() -> new RecurrentLayerData("bad", 4, 4, 2, new double[3], l.rw, 3, null, null,
-        0, null, 0, true, EPS32, 0)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(
+            () ->
+                new RecurrentLayerData(
+                    "bad", 4, 4, 2, new double[3], l.rw, 3, null, null, 0, null, 0, true, EPS32, 0))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("input has 3 values, expected 32");
   }
 
@@ -198,8 +233,8 @@ class RecurrentAnalyzerTest {
     }
 
     RecurrentLayerData data(boolean signSymmetric) {
-      return new RecurrentLayerData("lstm", n, 4, nIn, w, rw, peep, b, z, outWidth, null, 0,
-          signSymmetric, EPS32, 0);
+      return new RecurrentLayerData(
+          "lstm", n, 4, nIn, w, rw, peep, b, z, outWidth, null, 0, signSymmetric, EPS32, 0);
     }
 
     /** Makes θ a fixed point of T_ij: j's parameters become i's, the 2×2 blocks symmetric. */

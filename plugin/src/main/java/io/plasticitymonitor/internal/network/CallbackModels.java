@@ -45,8 +45,10 @@ public final class CallbackModels {
   }
 
   private static boolean holds(Model network, Layer layer) {
-    Layer[] layers = network instanceof MultiLayerNetwork mln ? mln.getLayers()
-        : network instanceof ComputationGraph cg ? cg.getLayers() : new Layer[0];
+    Layer[] layers =
+        network instanceof MultiLayerNetwork mln
+            ? mln.getLayers()
+            : network instanceof ComputationGraph cg ? cg.getLayers() : new Layer[0];
     for (Layer l : layers) {
       if (l == layer) {
         return true;
@@ -65,8 +67,10 @@ public final class CallbackModels {
    * @return the layers the listener was given to
    */
   public static int attachToPretrainLayers(Model network, TrainingListener listener) {
-    Layer[] layers = network instanceof MultiLayerNetwork mln ? mln.getLayers()
-        : network instanceof ComputationGraph cg ? cg.getLayers() : new Layer[0];
+    Layer[] layers =
+        network instanceof MultiLayerNetwork mln
+            ? mln.getLayers()
+            : network instanceof ComputationGraph cg ? cg.getLayers() : new Layer[0];
     int attached = 0;
     for (Layer l : layers) {
       if (!l.isPretrainLayer()) {

@@ -7,8 +7,8 @@ import java.util.List;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.variational.VariationalAutoencoder;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.variational.VariationalAutoencoder;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 import org.junit.jupiter.api.Test;
@@ -20,14 +20,26 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 class CallbackModelsTest {
   static MultiLayerNetwork vaeNet(long seed) {
-    var conf = new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT).updater(new Sgd(0.05))
-        .list()
-        .layer(new VariationalAutoencoder.Builder().nOut(2).encoderLayerSizes(4).decoderLayerSizes(4)
-            .activation(Activation.TANH).build())
-        .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(2)
-            .activation(Activation.SOFTMAX).build())
-        .setInputType(InputType.feedForward(5))
-        .build();
+    var conf =
+        new NeuralNetConfiguration.Builder()
+            .seed(seed)
+            .dataType(DataType.FLOAT)
+            .updater(new Sgd(0.05))
+            .list()
+            .layer(
+                new VariationalAutoencoder.Builder()
+                    .nOut(2)
+                    .encoderLayerSizes(4)
+                    .decoderLayerSizes(4)
+                    .activation(Activation.TANH)
+                    .build())
+            .layer(
+                new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                    .nOut(2)
+                    .activation(Activation.SOFTMAX)
+                    .build())
+            .setInputType(InputType.feedForward(5))
+            .build();
     MultiLayerNetwork net = new MultiLayerNetwork(conf);
     net.init();
     return net;
