@@ -37,6 +37,7 @@ import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayer;
 import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
 import org.deeplearning4j.nn.conf.layers.recurrent.Bidirectional;
+import org.deeplearning4j.nn.conf.layers.recurrent.LastTimeStep;
 import org.deeplearning4j.nn.conf.layers.recurrent.SimpleRnn;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -59,7 +60,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 class LayerZooTest {
   @TempDir Path dir;
 
-  enum Shape { FLAT, SEQUENCE, IMAGE, INDEX, INDEX_SEQUENCE }
+  enum Shape { FLAT, SEQUENCE, LAST_STEP, IMAGE, INDEX, INDEX_SEQUENCE }
 
   /** What the monitor should do with the layer under test. */
   enum Expect { MEASURED, SKIPPED_WITH_REASON, PASSED_THROUGH }
@@ -76,6 +77,7 @@ class LayerZooTest {
         Arguments.of("EmbeddingSequenceLayer", (Supplier<Layer>) () -> new EmbeddingSequenceLayer.Builder().nIn(10).nOut(5).inputLength(4).build(), Shape.INDEX_SEQUENCE, Expect.MEASURED),
         Arguments.of("LSTM", (Supplier<Layer>) () -> new LSTM.Builder().nOut(5).build(), Shape.SEQUENCE, Expect.MEASURED),
         Arguments.of("SimpleRnn", (Supplier<Layer>) () -> new SimpleRnn.Builder().nOut(5).build(), Shape.SEQUENCE, Expect.MEASURED),
+        Arguments.of("LastTimeStep", (Supplier<Layer>) () -> new LastTimeStep(new LSTM.Builder().nOut(5).activation(Activation.TANH).build()), Shape.LAST_STEP, Expect.MEASURED),
         Arguments.of("Bidirectional", (Supplier<Layer>) () -> new Bidirectional(new LSTM.Builder().nOut(5).build()), Shape.SEQUENCE, Expect.SKIPPED_WITH_REASON),
         Arguments.of("SelfAttentionLayer", (Supplier<Layer>) () -> new SelfAttentionLayer.Builder().nOut(6).nHeads(2).projectInput(true).build(), Shape.SEQUENCE, Expect.SKIPPED_WITH_REASON),
         Arguments.of("Convolution1DLayer", (Supplier<Layer>) () -> new Convolution1DLayer.Builder().kernelSize(2).nOut(4).build(), Shape.SEQUENCE, Expect.MEASURED),
@@ -90,7 +92,7 @@ class LayerZooTest {
     return switch (shape) {
       case FLAT -> InputType.feedForward(6);
       case INDEX -> InputType.feedForward(1);
-      case SEQUENCE -> InputType.recurrent(3, 4);
+      case SEQUENCE, LAST_STEP -> InputType.recurrent(3, 4);
       case INDEX_SEQUENCE -> InputType.recurrent(1, 4);
       case IMAGE -> InputType.convolutional(5, 5, 2);
     };
@@ -100,7 +102,7 @@ class LayerZooTest {
     return switch (shape) {
       case FLAT -> Nd4j.rand(DataType.FLOAT, n, 6);
       case INDEX -> Nd4j.rand(DataType.FLOAT, n, 1).muli(10).castTo(DataType.INT32).castTo(DataType.FLOAT);
-      case SEQUENCE -> Nd4j.rand(DataType.FLOAT, n, 3, 4);
+      case SEQUENCE, LAST_STEP -> Nd4j.rand(DataType.FLOAT, n, 3, 4);
       case INDEX_SEQUENCE -> Nd4j.rand(DataType.FLOAT, n, 4).muli(10).castTo(DataType.INT32).castTo(DataType.FLOAT);
       case IMAGE -> Nd4j.rand(DataType.FLOAT, n, 2, 5, 5);
     };

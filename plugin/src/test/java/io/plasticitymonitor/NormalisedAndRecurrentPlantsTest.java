@@ -128,6 +128,37 @@ class NormalisedAndRecurrentPlantsTest {
     assertThat(m.get(0).unitMeasures().deadDistance().p10()).isZero();
   }
 
+  /**
+   * Layer normalisation (DenseLayer with hasLayerNorm): unit 1 planted dead through gain g = 0,
+   * bias b = 0 and zero outgoing weights; scaling the whole W changes no measure (one scale for the
+   * layer is free), scaling one column does change its direction's length.
+   */
+  @Test
+  void layerNormUnitsUseTheirGainAndBiasAndIgnoreTheLayersScale() {
+    var conf = new NeuralNetConfiguration.Builder().seed(4).dataType(DataType.DOUBLE).updater(new Sgd(0.0))
+        .list()
+        .layer(new DenseLayer.Builder().nOut(6).hasLayerNorm(true).activation(Activation.RELU).build())
+        .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
+            .activation(Activation.SOFTMAX).build())
+        .setInputType(InputType.feedForward(5))
+        .build();
+    MultiLayerNetwork net = new MultiLayerNetwork(conf);
+    net.init();
+    net.getLayer(0).getParam("g").putScalar(1, 0);
+    net.getLayer(0).getParam("b").putScalar(1, 0);
+    net.getLayer(1).getParam("W").getRow(1).assign(0);
+    INDArray probe = data(8, 5, 3, 4).getFeatures().castTo(DataType.DOUBLE);
+    LayerMeasures before = ModelAnalysis.analyze(net, probe, Thresholds.DEFAULTS).get(0);
+    assertThat(before.unitMeasures().deadUnits()).containsExactly(1);
+
+    net.getLayer(0).getParam("W").muli(7);
+    LayerMeasures scaled = ModelAnalysis.analyze(net, probe, Thresholds.DEFAULTS).get(0);
+    assertThat(scaled.unitMeasures().deadDistance().median())
+        .isCloseTo(before.unitMeasures().deadDistance().median(), org.assertj.core.api.Assertions.within(1e-9));
+    assertThat(scaled.unitMeasures().mergeDistance().p10())
+        .isCloseTo(before.unitMeasures().mergeDistance().p10(), org.assertj.core.api.Assertions.within(1e-9));
+  }
+
   /** LSTM(3 → 5) → RnnOutputLayer: units 1 and 3 planted at the fixed set of their swap. */
   @Test
   void plantedTwinInAnLstmCounts() {
