@@ -224,4 +224,30 @@ class UnitSurgeryTest {
       }
     }
   }
+
+  /** Units behind batch norm and recurrent units are left alone, and the notes say so. */
+  @Test
+  void normalisedAndRecurrentUnitsAreNotReplaceable() {
+    var bn = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(1).list()
+        .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nIn(4).nOut(5).build())
+        .layer(new org.deeplearning4j.nn.conf.layers.BatchNormalization.Builder().build())
+        .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nOut(3).build())
+        .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nOut(2).build())
+        .setInputType(org.deeplearning4j.nn.conf.inputs.InputType.feedForward(4)).build();
+    MultiLayerNetwork bnNet = new MultiLayerNetwork(bn);
+    bnNet.init();
+    UnitSurgery s = UnitSurgery.of(bnNet);
+    assertThat(s.replaceableLayers()).containsExactly("layer2");
+    assertThat(s.notes()).anySatisfy(n -> assertThat(n).contains("layer0", "normalised"));
+
+    var rnn = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(1).list()
+        .layer(new org.deeplearning4j.nn.conf.layers.DenseLayer.Builder().nIn(3).nOut(4).build())
+        .layer(new org.deeplearning4j.nn.conf.layers.LSTM.Builder().nOut(5)
+            .activation(org.nd4j.linalg.activations.Activation.TANH).build())
+        .layer(new org.deeplearning4j.nn.conf.layers.RnnOutputLayer.Builder().nOut(2).build())
+        .setInputType(org.deeplearning4j.nn.conf.inputs.InputType.recurrent(3, 4)).build();
+    MultiLayerNetwork rnnNet = new MultiLayerNetwork(rnn);
+    rnnNet.init();
+    assertThat(UnitSurgery.of(rnnNet).replaceableLayers()).isEmpty();
+  }
 }
