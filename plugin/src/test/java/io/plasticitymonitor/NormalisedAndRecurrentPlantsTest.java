@@ -184,7 +184,7 @@ class NormalisedAndRecurrentPlantsTest {
       plantLstmTwin(net, 1, 3, 5);
       SimpleMeterRegistry registry = new SimpleMeterRegistry();
       PlasticityConfig config =
-          PlasticityConfig.builder().runId("lstm").outputDirectory(dir).build();
+          PlasticityConfig.builder().runId(graves ? "graves-lstm" : "lstm").outputDirectory(dir).build();
       INDArray x = Nd4j.rand(DataType.FLOAT, 8, 3, 4);
       try (PlasticityListener listener = PlasticityMonitors.listener(config, registry)) {
         net.addListeners(listener);

@@ -75,10 +75,12 @@ class PretrainingTest {
 
   @Test
   void pretrainingWithSetListenersIsMeasuredOnTheWatchedNetwork() {
-    for (MultiLayerNetwork net : new MultiLayerNetwork[] {vae(), autoEncoder()}) {
+    MultiLayerNetwork[] nets = {vae(), autoEncoder()};
+    for (int k = 0; k < nets.length; k++) {
+      MultiLayerNetwork net = nets[k];
       SimpleMeterRegistry registry = new SimpleMeterRegistry();
       PlasticityConfig config =
-          PlasticityConfig.builder().runId("pretrain").outputDirectory(dir).build();
+          PlasticityConfig.builder().runId("pretrain-" + k).outputDirectory(dir).build();
       try (PlasticityListener listener = PlasticityMonitors.listener(config, registry)) {
         net.setListeners(listener);
         listener.watch(net);
