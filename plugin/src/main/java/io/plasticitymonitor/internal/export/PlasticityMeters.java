@@ -62,6 +62,7 @@ public final class PlasticityMeters implements MeterBinder, Sink {
   private Timer analysisTimer;
   private Counter errors;
   private Counter skipped;
+  private Counter cancelled;
   private Counter pushErrors;
   private String remedy;
   private Counter remedyApplied;
@@ -129,6 +130,9 @@ public final class PlasticityMeters implements MeterBinder, Sink {
         .description("Plasticity analyses (or parts of them: a detector, the probe's activations) that failed").register(registry));
     skipped = keep(Counter.builder(ANALYSIS_SKIPPED).tags(tags)
         .description("Due plasticity analyses dropped because one was still running").register(registry));
+    cancelled = keep(Counter.builder(ANALYSIS_CANCELLED).tags(tags)
+        .description("Periodic plasticity analyses stopped unpublished because their task ended "
+            + "after further training").register(registry));
     for (String cause : CAUSES) {
       causeErrors.put(cause, keep(Counter.builder(MONITOR_ERRORS).tags(tags.and(TAG_CAUSE, cause))
           .description("Failures inside the monitor outside analyses and sinks, by cause")
@@ -215,6 +219,12 @@ public final class PlasticityMeters implements MeterBinder, Sink {
   public void analysisSkipped() {
     if (skipped != null) {
       skipped.increment();
+    }
+  }
+
+  public void analysisCancelled() {
+    if (cancelled != null) {
+      cancelled.increment();
     }
   }
 

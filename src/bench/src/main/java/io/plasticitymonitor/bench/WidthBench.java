@@ -25,18 +25,21 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 final class WidthBench {
 
-  record Row(int width, long snapshot, long analysis, long floor, long svdOfWeights) {
+  record Row(String network, int width, long snapshot, long analysis, long floor, long svdOfWeights) {
     double ratio() {
       return (double) analysis / floor;
     }
   }
 
   private final int[] widths;
+  private final int convChannels;
   private final int cycles;
   private final boolean withSvd;
 
-  WidthBench(int[] widths, int cycles, boolean withSvd) {
+  /** {@code convChannels} &gt; 0 adds the convolution network of {@link Workloads#conv}. */
+  WidthBench(int[] widths, int convChannels, int cycles, boolean withSvd) {
     this.widths = widths;
+    this.convChannels = convChannels;
     this.cycles = cycles;
     this.withSvd = withSvd;
   }
@@ -45,8 +48,19 @@ final class WidthBench {
     Workloads.Data data = Workloads.mnistOrSynthetic(2, 9);
     INDArray probe = Workloads.probe(data);
     List<Row> rows = new ArrayList<>();
+    List<Integer> cases = new ArrayList<>();
     for (int w : widths) {
-      MultiLayerNetwork net = Workloads.mlp(11, DataType.FLOAT, w, w);
+      cases.add(w);
+    }
+    if (convChannels > 0) {
+      cases.add(-convChannels); // negative: the convolution network
+    }
+    for (int c0 : cases) {
+      boolean conv = c0 < 0;
+      int w = Math.abs(c0);
+      String label = conv ? Workloads.convLabel(w) : "784-" + w + "-" + w + "-10";
+      Bench.log("width: %s", label);
+      MultiLayerNetwork net = conv ? Workloads.conv(11, w) : Workloads.mlp(11, DataType.FLOAT, w, w);
       NetworkStructure structure = NetworkStructure.of(net);
       long snapshotBest = Long.MAX_VALUE;
       long analysisBest = Long.MAX_VALUE;
@@ -86,8 +100,8 @@ final class WidthBench {
         s.close();
       }
       net.close();
-      Row row = new Row(w, snapshotBest, analysisBest, floorBest, svd);
-      Bench.log("width %5d: snapshot %.1f ms, analysis %.1f ms, floor %.1f ms (%.2fx)%s", w,
+      Row row = new Row(label, w, snapshotBest, analysisBest, floorBest, svd);
+      Bench.log("%s: snapshot %.1f ms, analysis %.1f ms, floor %.1f ms (%.2fx)%s", w,
           row.snapshot() / 1e6, row.analysis() / 1e6, row.floor() / 1e6, row.ratio(),
           svd < 0 ? "" : String.format(", dgesvd of the weights alone %.1f ms", svd / 1e6));
       rows.add(row);
@@ -97,6 +111,12 @@ final class WidthBench {
 
   /** Untimed CPU time spent warming up each width: the JIT compiles the analysis's loops. */
   private static final long WARM_UP_NANOS = 1_500_000_000L;
+
+  /**
+   * One untimed repetition (analysis and floor) longer than this ends the warm-up at once: from
+   * width 8192 up a repetition takes minutes, nearly all of it in BLAS/LAPACK.
+   */
+  private static final long LARGE_NANOS = 30_000_000_000L;
 
   /** Process CPU time a timed round should last at least: the clock ticks in 10 ms. */
   private static final long ROUND_NANOS = 1_000_000_000L;
@@ -114,6 +134,9 @@ final class WidthBench {
     for (int r = 0; r < 5 || CpuClock.nanos() - start < WARM_UP_NANOS; r++) {
       analyse(NetworkReader.snapshot(net, structure, new INDArray[] {probe}));
       floor(shapes);
+      if (r == 0 && CpuClock.nanos() - start > LARGE_NANOS) {
+        return new int[] {1, 1}; // BLAS/LAPACK-bound: the JIT's share is noise, one repetition a round
+      }
     }
     long t0 = CpuClock.nanos();
     for (int r = 0; r < 3; r++) {
