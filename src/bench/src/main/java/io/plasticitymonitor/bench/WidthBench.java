@@ -67,10 +67,17 @@ final class WidthBench {
       long floorBest = Long.MAX_VALUE;
       NetworkSnapshot snapshot = NetworkReader.snapshot(net, structure, new INDArray[] {probe});
       List<Shape> shapes = shapes(SnapshotConverter.layerData(snapshot));
-      int[] repetitions = warmUp(net, structure, probe, shapes);
+      long[] once = once(net, structure, probe, shapes);
+      boolean large = once[0] + once[1] + once[2] > LARGE_NANOS;
+      if (large) { // one repetition is the measurement: BLAS/LAPACK-bound, the JIT's share is noise
+        snapshotBest = once[0];
+        analysisBest = once[1];
+        floorBest = once[2];
+      }
+      int[] repetitions = large ? new int[] {0, 0} : warmUp(net, structure, probe, shapes);
       int reps = repetitions[0];
       int floorReps = repetitions[1];
-      for (int c = 0; c < cycles; c++) {
+      for (int c = 0; c < (large ? 0 : cycles); c++) {
         for (int k = 0; k < 4; k++) { // A B B A
           System.gc();
           if (k == 0 || k == 3) {
@@ -109,12 +116,27 @@ final class WidthBench {
     return rows;
   }
 
+  /** One repetition, timed: snapshot, analysis and floor, in process CPU nanoseconds. */
+  private static long[] once(MultiLayerNetwork net, NetworkStructure structure, INDArray probe,
+      List<Shape> shapes) {
+    System.gc();
+    long t0 = CpuClock.nanos();
+    NetworkSnapshot s = NetworkReader.snapshot(net, structure, new INDArray[] {probe});
+    long t1 = CpuClock.nanos();
+    analyse(s);
+    long t2 = CpuClock.nanos();
+    floor(shapes);
+    long t3 = CpuClock.nanos();
+    return new long[] {t1 - t0, t2 - t1, t3 - t2};
+  }
+
   /** Untimed CPU time spent warming up each width: the JIT compiles the analysis's loops. */
   private static final long WARM_UP_NANOS = 1_500_000_000L;
 
   /**
-   * One untimed repetition (analysis and floor) longer than this ends the warm-up at once: from
-   * width 8192 up a repetition takes minutes, nearly all of it in BLAS/LAPACK.
+   * A first repetition (snapshot, analysis and floor) longer than this is the measurement: from
+   * width 8192 up one takes minutes of CPU, nearly all of it in BLAS/LAPACK, where the JIT and the
+   * repetitions' spread are noise against it; smaller widths are warmed up and repeated.
    */
   private static final long LARGE_NANOS = 30_000_000_000L;
 
@@ -134,9 +156,6 @@ final class WidthBench {
     for (int r = 0; r < 5 || CpuClock.nanos() - start < WARM_UP_NANOS; r++) {
       analyse(NetworkReader.snapshot(net, structure, new INDArray[] {probe}));
       floor(shapes);
-      if (r == 0 && CpuClock.nanos() - start > LARGE_NANOS) {
-        return new int[] {1, 1}; // BLAS/LAPACK-bound: the JIT's share is noise, one repetition a round
-      }
     }
     long t0 = CpuClock.nanos();
     for (int r = 0; r < 3; r++) {
