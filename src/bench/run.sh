@@ -20,5 +20,7 @@ if [[ " ${args[*]:-} " != *" --out "* ]]; then
   args+=(--out "$BENCH/target/bench-results.md")
 fi
 export OMP_NUM_THREADS=1
-exec java -Xmx8g -cp "$BENCH/target/classes:$(cat "$BENCH/target/classpath.txt")" \
+# BENCH_JAVA_OPTS replaces -Xmx8g: width 16384 needs more than 16 GB (README, "Wide layers").
+# shellcheck disable=SC2086
+exec java ${BENCH_JAVA_OPTS:--Xmx8g} -cp "$BENCH/target/classes:$(cat "$BENCH/target/classpath.txt")" \
   io.plasticitymonitor.bench.Bench "${args[@]}"
