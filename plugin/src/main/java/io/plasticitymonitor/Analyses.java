@@ -170,9 +170,14 @@ final class Analyses {
       // keeps at most one snapshot (a copy of the parameters and activations) in memory.
       executor().submit(() -> { }).get();
       analysed = true;
+      long own = schedule.now();
       NetworkSnapshot snapshot = snapshot(model, task);
-      return executor().submit(
+      PlasticityReport report = executor().submit(
           () -> runner.analyze(snapshot, iteration, endedAt, failures::analysisPart)).get();
+      // What a periodic analysis of this network costs: the next task's first one is then spaced
+      // by the budget, not started as soon as its probe is full and cancelled by a short task's end.
+      schedule.finished(schedule.now() - own);
+      return report;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       failures.analysis("end-of-task analysis", e);

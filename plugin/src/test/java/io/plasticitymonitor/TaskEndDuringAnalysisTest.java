@@ -19,6 +19,7 @@ import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
@@ -46,6 +47,8 @@ class TaskEndDuringAnalysisTest {
   private final List<PlasticityReport> published = Collections.synchronizedList(new ArrayList<>());
   private final List<Long> iterations = Collections.synchronizedList(new ArrayList<>());
   private final CallingDetector detector = new CallingDetector();
+  /** The schedule's clock: it moves only when a test moves it. */
+  private final AtomicLong now = new AtomicLong();
   private PlasticityListener listener;
   private MultiLayerNetwork net;
   private List<DataSet> batches;
@@ -71,6 +74,8 @@ class TaskEndDuringAnalysisTest {
           .toInstance(run -> analysisThread);
       PlasticityMonitorModule.sinks(b).addBinding().toInstance(recorder);
       PlasticityMonitorModule.detectors(b).addBinding().toInstance(detector);
+      OptionalBinder.newOptionalBinder(b, AnalysisSchedule.Clock.class).setBinding()
+          .toInstance(now::get);
     }).getInstance(PlasticityListener.class);
     net = Networks.mlp(0.05, 3, 20, 32, 16, 4);
     net.addListeners(new BaseTrainingListener() {
@@ -181,6 +186,36 @@ class TaskEndDuringAnalysisTest {
     assertThat(summary.layers()).hasSize(3);
     assertThat(published).singleElement()
         .satisfies(r -> assertThat(r.iteration()).isEqualTo(lastIteration()));
+    listener.close();
+  }
+
+  @Test
+  void theNextTasksFirstPeriodicAnalysisIsSpacedByTheTaskEndsCost() throws Exception {
+    listener.startTask("short");
+    train(3); // the run's first periodic analysis is due once the probe is full: no estimate yet
+    Runnable cancelled = analysisThread.next();
+    CompletableFuture<TaskSummary> ending = CompletableFuture.supplyAsync(listener::endTask);
+    Runnable queuedByEnd = analysisThread.next(); // queued after cancelling
+    cancelled.run();
+    queuedByEnd.run();
+    Runnable own = analysisThread.next();
+    now.addAndGet(TimeUnit.SECONDS.toNanos(1)); // the end-of-task analysis costs 1 s on this clock
+    own.run();
+    ending.get(JOB_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    assertThat(count("plasticity.analysis.cancelled")).isEqualTo(1);
+
+    listener.startTask("next");
+    train(4);
+    assertThat(analysisThread.queued()).as("not due: 1 s of analysis needs 100 s of training")
+        .isZero();
+    now.addAndGet(TimeUnit.SECONDS.toNanos(100));
+    train(1);
+    assertThat(analysisThread.queued()).as("due once the budget allows it").isEqualTo(1);
+    analysisThread.next().run();
+    CompletableFuture<TaskSummary> next = CompletableFuture.supplyAsync(listener::endTask);
+    analysisThread.next().run();
+    analysisThread.next().run();
+    assertThat(next.get(JOB_TIMEOUT_SECONDS, TimeUnit.SECONDS).layers()).hasSize(3);
     listener.close();
   }
 
