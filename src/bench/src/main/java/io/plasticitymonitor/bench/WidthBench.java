@@ -108,7 +108,7 @@ final class WidthBench {
       }
       net.close();
       Row row = new Row(label, w, snapshotBest, analysisBest, floorBest, svd);
-      Bench.log("%s: snapshot %.1f ms, analysis %.1f ms, floor %.1f ms (%.2fx)%s", w,
+      Bench.log("%s: snapshot %.1f ms, analysis %.1f ms, floor %.1f ms (%.2fx)%s", label,
           row.snapshot() / 1e6, row.analysis() / 1e6, row.floor() / 1e6, row.ratio(),
           svd < 0 ? "" : String.format(", dgesvd of the weights alone %.1f ms", svd / 1e6));
       rows.add(row);
