@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Plasticity Monitor's benchmarks, one command (see README.md beside this file):
 #
-#   src/bench/run.sh [all|overhead|end-of-task|width|memory|resnet50] [--cycles N] [--iterations N]
-#                    [--widths 128,256,...] [--svd] [--tasks N] [--task-iterations N]
-#                    [--resnet-input N] [--resnet-batch N] [--resnet-probe N] [--out FILE]
+#   src/bench/run.sh [all|overhead|end-of-task|width|memory|resnet50|short-task] [--cycles N]
+#                    [--iterations N] [--widths 128,256,...] [--conv-channels N] [--svd] [--tasks N]
+#                    [--task-iterations N] [--resnet-input N] [--resnet-batch N] [--resnet-probe N]
+#                    [--lengths 5,50,500] [--out FILE]
 #
 # Builds the plugin and the bench module (the parent's `bench` profile; tests skipped), then runs
 # the harness with BLAS on one thread, each section in a fresh JVM. Extra Maven flags: BENCH_MVN_FLAGS (e.g. "-o" offline).
@@ -20,5 +21,7 @@ if [[ " ${args[*]:-} " != *" --out "* ]]; then
   args+=(--out "$BENCH/target/bench-results.md")
 fi
 export OMP_NUM_THREADS=1
-exec java -Xmx8g -cp "$BENCH/target/classes:$(cat "$BENCH/target/classpath.txt")" \
+# BENCH_JAVA_OPTS replaces -Xmx8g: width 16384 needs more than 16 GB (README, "Wide layers").
+# shellcheck disable=SC2086
+exec java ${BENCH_JAVA_OPTS:--Xmx8g} -cp "$BENCH/target/classes:$(cat "$BENCH/target/classpath.txt")" \
   io.plasticitymonitor.bench.Bench "${args[@]}"

@@ -8,11 +8,13 @@ import io.plasticitymonitor.report.PlasticityReport;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.Map;
+import java.util.Optional;
 import java.util.WeakHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.deeplearning4j.nn.api.Model;
 import org.slf4j.Logger;
@@ -21,6 +23,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs analyses: snapshots on the calling (training) thread, computation on the analysis thread,
  * at most one at a time so that at most one snapshot is ever held. Owns that thread.
+ *
+ * <p>{@link #atTaskEnd} never waits for a whole periodic analysis: one still running whose snapshot
+ * is of the task's last iteration (no training since) is the end-of-task analysis, and its report is
+ * published once, as the task's; any other is cancelled, stops before its next layer, publishes
+ * nothing and is counted in {@code plasticity.analysis.cancelled}.
  */
 final class Analyses {
   private static final Logger LOG = LoggerFactory.getLogger(Analyses.class);
@@ -33,7 +40,8 @@ final class Analyses {
   private final Failures failures;
   private final Map<Model, NetworkStructure> structures =
       Collections.synchronizedMap(new WeakHashMap<>());
-  private final AtomicBoolean running = new AtomicBoolean();
+  /** The periodic analysis from its snapshot until it has finished, else null. */
+  private final AtomicReference<Periodic> running = new AtomicReference<>();
   private ExecutorService executor;
 
   Analyses(String run, AnalysisRunner runner, AnalysisSchedule schedule, AnalysisThread thread,
@@ -47,6 +55,36 @@ final class Analyses {
   }
 
   /**
+   * A periodic analysis in flight and what the end of its task decided about it. Its state moves
+   * once from {@code RUNNING}: to {@code DONE} when it publishes, to {@code TAKEN} when the task's
+   * end takes its report instead, to {@code CANCELLED} when the task's end stops it.
+   */
+  private static final class Periodic {
+    static final int RUNNING = 0;
+    static final int DONE = 1;
+    static final int TAKEN = 2;
+    static final int CANCELLED = 3;
+
+    final Model model;
+    final TaskState task;
+    /** The task's iteration count at the snapshot: equal at the task's end means no training since. */
+    final long taskIterations;
+    final AtomicInteger state = new AtomicInteger(RUNNING);
+    /** The report, for the task's end once it was {@code TAKEN}; set before the state is read. */
+    volatile PlasticityReport report;
+
+    Periodic(Model model, TaskState task) {
+      this.model = model;
+      this.task = task;
+      this.taskIterations = task.iterations();
+    }
+
+    boolean cancelled() {
+      return state.get() == CANCELLED;
+    }
+  }
+
+  /**
    * From {@code iterationDone}: starts a periodic analysis of {@code model} if one is due, or counts
    * it as skipped when the previous one still runs. {@code published} gets the report on the
    * analysis thread.
@@ -55,7 +93,8 @@ final class Analyses {
     if (!schedule.due(task.probeReady())) {
       return;
     }
-    if (!running.compareAndSet(false, true)) {
+    Periodic p = new Periodic(model, task);
+    if (!running.compareAndSet(null, p)) {
       meters.analysisSkipped();
       schedule.restart();
       return;
@@ -65,11 +104,11 @@ final class Analyses {
     try {
       snapshot = snapshot(model, task);
     } catch (RuntimeException e) {
-      running.set(false);
+      running.set(null);
       failures.analysis("periodic analysis (snapshot)", e);
       return;
     } catch (Error e) {
-      running.set(false);
+      running.set(null);
       throw e;
     }
     long snapshotNanos = schedule.now() - start;
@@ -77,8 +116,17 @@ final class Analyses {
     Instant takenAt = Instant.now();
     executor().submit(() -> {
       long analysisStart = schedule.now();
+      boolean cancelled = false;
       try {
-        published.accept(runner.analyze(snapshot, iteration, takenAt, failures::analysisPart));
+        Optional<PlasticityReport> report =
+            runner.analyze(snapshot, iteration, takenAt, failures::analysisPart, p::cancelled);
+        if (report.isPresent()) {
+          p.report = report.get();
+          if (p.state.compareAndSet(Periodic.RUNNING, Periodic.DONE)) {
+            published.accept(report.get());
+          }
+        }
+        cancelled = p.cancelled();
       } catch (VirtualMachineError e) {
         throw e;
       } catch (Throwable e) {
@@ -86,25 +134,50 @@ final class Analyses {
       } finally {
         long cost = snapshotNanos + schedule.now() - analysisStart;
         meters.analysisTime(cost);
-        schedule.finished(cost);
-        running.set(false);
+        if (cancelled) {
+          meters.analysisCancelled(); // its partial cost would underestimate the next one's
+        } else {
+          schedule.finished(cost);
+        }
+        running.set(null);
       }
     });
   }
 
   /**
-   * The end-of-task analysis of {@code model}: waits for a periodic one still running, then
-   * snapshots and analyses. Returns null (logged and counted) when it fails.
+   * The end-of-task analysis of {@code model}: the report of a periodic analysis still running on
+   * a snapshot of this task's last iteration, else a new one, after cancelling a periodic analysis
+   * still running and letting it stop at its next layer. Returns null (logged and counted) when it
+   * fails.
    */
   PlasticityReport atTaskEnd(Model model, TaskState task, long iteration, Instant endedAt) {
     long start = System.nanoTime();
+    boolean analysed = false;
     try {
+      Periodic p = running.get();
+      if (p != null && p.model == model && p.task == task
+          && p.taskIterations == task.iterations()
+          && p.state.compareAndSet(Periodic.RUNNING, Periodic.TAKEN)) {
+        // Queued behind the periodic analysis on the one analysis thread: runs once it has finished.
+        PlasticityReport taken = executor().submit(() -> p.report).get();
+        if (taken != null) {
+          return taken;
+        }
+      } else if (p != null) {
+        p.state.compareAndSet(Periodic.RUNNING, Periodic.CANCELLED);
+      }
       // The single analysis thread would make this one wait anyway; waiting before the snapshot
       // keeps at most one snapshot (a copy of the parameters and activations) in memory.
       executor().submit(() -> { }).get();
+      analysed = true;
+      long own = schedule.now();
       NetworkSnapshot snapshot = snapshot(model, task);
-      return executor().submit(
+      PlasticityReport report = executor().submit(
           () -> runner.analyze(snapshot, iteration, endedAt, failures::analysisPart)).get();
+      // What a periodic analysis of this network costs: the next task's first one is then spaced
+      // by the budget, not started as soon as its probe is full and cancelled by a short task's end.
+      schedule.finished(schedule.now() - own);
+      return report;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       failures.analysis("end-of-task analysis", e);
@@ -115,7 +188,9 @@ final class Analyses {
     } catch (Throwable e) {
       failures.analysis("end-of-task analysis", e);
     } finally {
-      meters.analysisTime(System.nanoTime() - start);
+      if (analysed) {
+        meters.analysisTime(System.nanoTime() - start);
+      }
     }
     return null;
   }

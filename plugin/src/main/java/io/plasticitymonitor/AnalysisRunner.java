@@ -14,7 +14,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,27 +50,46 @@ final class AnalysisRunner {
    */
   PlasticityReport analyze(NetworkSnapshot snapshot, long iteration, Instant takenAt,
       Runnable onFailure) {
+    return analyze(snapshot, iteration, takenAt, onFailure, () -> false).orElseThrow();
+  }
+
+  /**
+   * As {@link #analyze(NetworkSnapshot, long, Instant, Runnable)}, but stops before the next layer
+   * once {@code cancelled} says so, and then returns empty: a cancelled analysis reports nothing,
+   * not a part of the network. A layer already started is finished first, so cancelling takes
+   * effect within one layer's analysis.
+   */
+  Optional<PlasticityReport> analyze(NetworkSnapshot snapshot, long iteration, Instant takenAt,
+      Runnable onFailure, BooleanSupplier cancelled) {
+    if (cancelled.getAsBoolean()) {
+      return Optional.empty();
+    }
     snapshot.activationFailure().ifPresent(why -> {
       LOG.warn("Plasticity monitor: activations not measured: {}", why);
       onFailure.run();
     });
     List<LayerMeasures> layers = new ArrayList<>();
     Map<String, Map<String, Double>> symmetries = new LinkedHashMap<>();
-    for (LayerData data : SnapshotConverter.layerData(snapshot)) {
-      layers.add(LayerAnalyzer.analyze(data, thresholds));
+    List<LayerData> data = SnapshotConverter.layerData(snapshot);
+    for (int i = 0; i < data.size(); i++) {
+      if (i > 0 && cancelled.getAsBoolean()) {
+        return Optional.empty();
+      }
+      LayerData layer = data.get(i); // converted here, one layer in flight
+      layers.add(LayerAnalyzer.analyze(layer, thresholds));
       if (!detectors.isEmpty()) {
         Map<String, Double> values = new LinkedHashMap<>();
         for (SymmetryDetector d : detectors) {
           try {
-            values.put(d.name(), d.absorbedUnits(data));
+            values.put(d.name(), d.absorbedUnits(layer));
           } catch (RuntimeException e) {
-            LOG.warn("Symmetry detector '{}' failed on layer '{}'", d.name(), data.name(), e);
+            LOG.warn("Symmetry detector '{}' failed on layer '{}'", d.name(), layer.name(), e);
             onFailure.run();
           }
         }
-        symmetries.put(data.name(), values);
+        symmetries.put(layer.name(), values);
       }
     }
-    return new PlasticityReport(run, iteration, takenAt, layers, symmetries);
+    return Optional.of(new PlasticityReport(run, iteration, takenAt, layers, symmetries));
   }
 }

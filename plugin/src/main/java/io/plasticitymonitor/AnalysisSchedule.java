@@ -60,7 +60,10 @@ final class AnalysisSchedule {
     callbackNanosAtLastEnd = callbackNanos.sum();
   }
 
-  /** A periodic analysis finished after costing {@code costNanos} in all; a new cycle starts. */
+  /**
+   * An analysis — periodic, or a task's end, which costs what a periodic one would — finished after
+   * costing {@code costNanos} in all; a new cycle starts.
+   */
   void finished(long costNanos) {
     lastCostNanos = Math.max(1, costNanos);
     restart();

@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * the parameters and the probe's activations. The analysis runs on one background thread; periodic
  * analyses are spaced so they cost at most {@link PlasticityConfig#analysisBudget()} of training
  * time, and one that falls due while another still runs is skipped and counted. Every {@link
- * #endTask()} analyses. Nothing the monitor does throws into training: a failure is logged and
+ * #endTask()} analyses, cancelling a periodic analysis made stale by training since its snapshot
+ * rather than waiting for it (docs/metrics.md). Nothing the monitor does throws into training: a failure is logged and
  * counted by its cause (docs/metrics.md), and the next analysis tries again. One listener may
  * be shared by ParallelWrapper's workers.
  *

@@ -23,6 +23,7 @@ public final class MeterNames {
   public static final String ANALYSIS_ERRORS = "plasticity.analysis.errors";
   public static final String ANALYSIS_SKIPPED = "plasticity.analysis.skipped";
   public static final String UNOBSERVED_TASKS = "plasticity.unobserved.tasks";
+  public static final String ANALYSIS_CANCELLED = "plasticity.analysis.cancelled";
   public static final String LAST_ANALYSIS_ITERATION = "plasticity.last.analysis.iteration";
   public static final String SYMMETRY_UNITS = "plasticity.symmetry.absorbed.units";
   public static final String MONITOR_ERRORS = "plasticity.monitor.errors";

@@ -64,6 +64,7 @@ public final class PlasticityMeters implements MeterBinder, Sink {
   private Counter errors;
   private Counter skipped;
   private Counter unobserved;
+  private Counter cancelled;
   private Counter pushErrors;
   private String remedy;
   private Counter remedyApplied;
@@ -134,6 +135,9 @@ public final class PlasticityMeters implements MeterBinder, Sink {
     unobserved = keep(Counter.builder(UNOBSERVED_TASKS).tags(tags)
         .description("Tasks that ended without a network to measure (no training callback carried one)")
         .register(registry));
+    cancelled = keep(Counter.builder(ANALYSIS_CANCELLED).tags(tags)
+        .description("Periodic plasticity analyses stopped unpublished because their task ended "
+            + "after further training").register(registry));
     for (String cause : CAUSES) {
       causeErrors.put(cause, keep(Counter.builder(MONITOR_ERRORS).tags(tags.and(TAG_CAUSE, cause))
           .description("Failures inside the monitor outside analyses and sinks, by cause")
@@ -226,6 +230,12 @@ public final class PlasticityMeters implements MeterBinder, Sink {
   public void unobservedTask() {
     if (unobserved != null) {
       unobserved.increment();
+    }
+  }
+
+  public void analysisCancelled() {
+    if (cancelled != null) {
+      cancelled.increment();
     }
   }
 

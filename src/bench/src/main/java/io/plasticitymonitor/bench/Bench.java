@@ -12,7 +12,8 @@ import java.util.Locale;
 
 /**
  * Plasticity Monitor's benchmarks: {@code overhead} (a, b), {@code end-of-task} (c), {@code width}
- * (d), {@code memory} (e), {@code resnet50} (f), or {@code all} (a to e). Prints progress to stderr and a Markdown report to
+ * (d), {@code memory} (e), {@code resnet50} (f), {@code short-task} (g), or {@code all} (all but f).
+ * Prints progress to stderr and a Markdown report to
  * stdout and to {@code --out}. Run it through {@code src/bench/run.sh}, which builds it and sets
  * {@code OMP_NUM_THREADS=1}.
  *
@@ -21,6 +22,8 @@ import java.util.Locale;
  * options: --cycles N        A B B A cycles per measurement (default 2)
  *          --iterations N    training iterations per overhead round (default 800)
  *          --widths a,b,…    widths of the analysis sweep (default 128,256,512,1024,2048,4096)
+ *          --conv-channels N also sweep a convolution network with N-channel 3x3 convolutions
+ *          --lengths a,b,…   training iterations before endTask() in short-task (default 5,50,500)
  *          --svd             also time dgesvd of the weights in the sweep (the route replaced)
  *          --tasks N         tasks of the memory run (default 8), --task-iterations N (default 150)
  *          --resnet-input N  ResNet50's image side (default 224), --resnet-batch N (default 8),
@@ -40,6 +43,8 @@ public final class Bench {
     int cycles = 2;
     int iterations = 800;
     int[] widths = {128, 256, 512, 1024, 2048, 4096};
+    int convChannels = 0;
+    int[] lengths = {5, 50, 500};
     boolean svd = false;
     int tasks = 8;
     int taskIterations = 150;
@@ -64,6 +69,8 @@ public final class Bench {
         case "--cycles" -> cycles = Integer.parseInt(args[++i]);
         case "--iterations" -> iterations = Integer.parseInt(args[++i]);
         case "--widths" -> widths = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
+        case "--conv-channels" -> convChannels = Integer.parseInt(args[++i]);
+        case "--lengths" -> lengths = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
         case "--svd" -> svd = true;
         case "--tasks" -> tasks = Integer.parseInt(args[++i]);
         case "--task-iterations" -> taskIterations = Integer.parseInt(args[++i]);
@@ -71,12 +78,13 @@ public final class Bench {
         case "--resnet-batch" -> resnetBatch = Integer.parseInt(args[++i]);
         case "--resnet-probe" -> resnetProbe = Integer.parseInt(args[++i]);
         case "--out" -> out = Path.of(args[++i]);
-        case "all", "overhead", "end-of-task", "width", "memory", "resnet50" -> sections.add(args[i]);
+        case "all", "overhead", "end-of-task", "width", "memory", "resnet50", "short-task" ->
+            sections.add(args[i]);
         default -> throw new IllegalArgumentException("unknown argument (got: " + args[i] + ")");
       }
     }
     if (sections.isEmpty() || sections.contains("all")) {
-      sections = List.of("overhead", "end-of-task", "width", "memory");
+      sections = List.of("overhead", "end-of-task", "width", "memory", "short-task");
     }
     Path runs = Files.createTempDirectory("plasticity-bench");
     StringBuilder md = new StringBuilder();
@@ -93,10 +101,11 @@ public final class Bench {
       switch (s) {
         case "overhead" -> md.append(overhead(new OverheadBench(iterations, cycles, runs).run()));
         case "end-of-task" -> md.append(endOfTask(new EndOfTaskBench(cycles, runs).run()));
-        case "width" -> md.append(width(new WidthBench(widths, cycles, svd).run()));
+        case "width" -> md.append(width(new WidthBench(widths, convChannels, cycles, svd).run()));
         case "memory" -> md.append(memory(new MemoryBench(tasks, taskIterations, runs).run()));
         case "resnet50" -> md.append(resNet50(
             new ResNet50Bench(resnetInput, resnetBatch, resnetProbe, cycles, runs).run()));
+        case "short-task" -> md.append(shortTask(new ShortTaskBench(lengths, cycles, runs).run()));
         default -> throw new AssertionError(s);
       }
     }
@@ -182,15 +191,43 @@ public final class Bench {
         + "Floor: dsyrk of each hidden layer's Θ, and dsyrk + dsyev of the smaller Gram matrix of "
         + "every weight and activation matrix, called alone on OpenBLAS.\n\n");
     boolean svd = rows.stream().anyMatch(r -> r.svdOfWeights() >= 0);
-    b.append("| width | snapshot ms | analysis ms | floor ms | analysis / floor |"
+    b.append("| network | snapshot ms | analysis ms | floor ms | analysis / floor |"
         + (svd ? " dgesvd of the weights alone ms |" : "") + "\n|---|---|---|---|---|" + (svd ? "---|" : "") + "\n");
     for (WidthBench.Row r : rows) {
-      b.append(String.format(Locale.ROOT, "| %d | %.1f | %.1f | %.1f | %.2f |", r.width(),
+      b.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.2f |", r.network(),
           r.snapshot() / 1e6, r.analysis() / 1e6, r.floor() / 1e6, r.ratio()));
       if (svd) {
         b.append(String.format(Locale.ROOT, " %.1f |", r.svdOfWeights() / 1e6));
       }
       b.append('\n');
+    }
+    return b.toString();
+  }
+
+  private static String shortTask(ShortTaskBench.Result r) {
+    StringBuilder b = new StringBuilder();
+    b.append(String.format(Locale.ROOT, "%n### (g) Short tasks: endTask() after n iterations, "
+        + "784-2000-2000-2000-10, batch 128%n%nData: %s. A fresh listener at its defaults each "
+        + "round (sampled probe, the task's first periodic analysis due once it is full). Wall "
+        + "time of endTask(), in training iterations without a listener timed just before the "
+        + "round.%n%n| iterations before endTask() | endTask() s, fastest | in iterations, fastest "
+        + "| in iterations, median | all rounds, in iterations | analyses timed | cancelled |%n"
+        + "|---|---|---|---|---|---|---|%n", r.data()));
+    for (var e : r.rounds().entrySet()) {
+      List<ShortTaskBench.Round> rounds = e.getValue();
+      double[] ratios = rounds.stream().mapToDouble(ShortTaskBench.Round::inIterations).sorted().toArray();
+      long fastest = rounds.stream().mapToLong(ShortTaskBench.Round::endTaskNanos).min().orElse(0);
+      StringBuilder all = new StringBuilder();
+      StringBuilder analyses = new StringBuilder();
+      StringBuilder cancelled = new StringBuilder();
+      for (ShortTaskBench.Round x : rounds) {
+        all.append(all.length() == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.1f", x.inIterations()));
+        analyses.append(analyses.length() == 0 ? "" : " ").append(x.analyses());
+        cancelled.append(cancelled.length() == 0 ? "" : " ")
+            .append(Double.isNaN(x.cancelled()) ? "–" : String.format(Locale.ROOT, "%.0f", x.cancelled()));
+      }
+      b.append(String.format(Locale.ROOT, "| %d | %.2f | %.1f | %.1f | %s | %s | %s |%n", e.getKey(),
+          fastest / 1e9, ratios[0], ratios[ratios.length / 2], all, analyses, cancelled));
     }
     return b.toString();
   }

@@ -25,18 +25,21 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 final class WidthBench {
 
-  record Row(int width, long snapshot, long analysis, long floor, long svdOfWeights) {
+  record Row(String network, int width, long snapshot, long analysis, long floor, long svdOfWeights) {
     double ratio() {
       return (double) analysis / floor;
     }
   }
 
   private final int[] widths;
+  private final int convChannels;
   private final int cycles;
   private final boolean withSvd;
 
-  WidthBench(int[] widths, int cycles, boolean withSvd) {
+  /** {@code convChannels} &gt; 0 adds the convolution network of {@link Workloads#conv}. */
+  WidthBench(int[] widths, int convChannels, int cycles, boolean withSvd) {
     this.widths = widths;
+    this.convChannels = convChannels;
     this.cycles = cycles;
     this.withSvd = withSvd;
   }
@@ -45,18 +48,36 @@ final class WidthBench {
     Workloads.Data data = Workloads.mnistOrSynthetic(2, 9);
     INDArray probe = Workloads.probe(data);
     List<Row> rows = new ArrayList<>();
+    List<Integer> cases = new ArrayList<>();
     for (int w : widths) {
-      MultiLayerNetwork net = Workloads.mlp(11, DataType.FLOAT, w, w);
+      cases.add(w);
+    }
+    if (convChannels > 0) {
+      cases.add(-convChannels); // negative: the convolution network
+    }
+    for (int c0 : cases) {
+      boolean conv = c0 < 0;
+      int w = Math.abs(c0);
+      String label = conv ? Workloads.convLabel(w) : "784-" + w + "-" + w + "-10";
+      Bench.log("width: %s", label);
+      MultiLayerNetwork net = conv ? Workloads.conv(11, w) : Workloads.mlp(11, DataType.FLOAT, w, w);
       NetworkStructure structure = NetworkStructure.of(net);
       long snapshotBest = Long.MAX_VALUE;
       long analysisBest = Long.MAX_VALUE;
       long floorBest = Long.MAX_VALUE;
       NetworkSnapshot snapshot = NetworkReader.snapshot(net, structure, new INDArray[] {probe});
       List<Shape> shapes = shapes(SnapshotConverter.layerData(snapshot));
-      int[] repetitions = warmUp(net, structure, probe, shapes);
+      long[] once = once(net, structure, probe, shapes);
+      boolean large = once[0] + once[1] + once[2] > LARGE_NANOS;
+      if (large) { // one repetition is the measurement: BLAS/LAPACK-bound, the JIT's share is noise
+        snapshotBest = once[0];
+        analysisBest = once[1];
+        floorBest = once[2];
+      }
+      int[] repetitions = large ? new int[] {0, 0} : warmUp(net, structure, probe, shapes);
       int reps = repetitions[0];
       int floorReps = repetitions[1];
-      for (int c = 0; c < cycles; c++) {
+      for (int c = 0; c < (large ? 0 : cycles); c++) {
         for (int k = 0; k < 4; k++) { // A B B A
           System.gc();
           if (k == 0 || k == 3) {
@@ -86,8 +107,8 @@ final class WidthBench {
         s.close();
       }
       net.close();
-      Row row = new Row(w, snapshotBest, analysisBest, floorBest, svd);
-      Bench.log("width %5d: snapshot %.1f ms, analysis %.1f ms, floor %.1f ms (%.2fx)%s", w,
+      Row row = new Row(label, w, snapshotBest, analysisBest, floorBest, svd);
+      Bench.log("%s: snapshot %.1f ms, analysis %.1f ms, floor %.1f ms (%.2fx)%s", label,
           row.snapshot() / 1e6, row.analysis() / 1e6, row.floor() / 1e6, row.ratio(),
           svd < 0 ? "" : String.format(", dgesvd of the weights alone %.1f ms", svd / 1e6));
       rows.add(row);
@@ -95,8 +116,29 @@ final class WidthBench {
     return rows;
   }
 
+  /** One repetition, timed: snapshot, analysis and floor, in process CPU nanoseconds. */
+  private static long[] once(MultiLayerNetwork net, NetworkStructure structure, INDArray probe,
+      List<Shape> shapes) {
+    System.gc();
+    long t0 = CpuClock.nanos();
+    NetworkSnapshot s = NetworkReader.snapshot(net, structure, new INDArray[] {probe});
+    long t1 = CpuClock.nanos();
+    analyse(s);
+    long t2 = CpuClock.nanos();
+    floor(shapes);
+    long t3 = CpuClock.nanos();
+    return new long[] {t1 - t0, t2 - t1, t3 - t2};
+  }
+
   /** Untimed CPU time spent warming up each width: the JIT compiles the analysis's loops. */
   private static final long WARM_UP_NANOS = 1_500_000_000L;
+
+  /**
+   * A first repetition (snapshot, analysis and floor) longer than this is the measurement: from
+   * width 8192 up one takes minutes of CPU, nearly all of it in BLAS/LAPACK, where the JIT and the
+   * repetitions' spread are noise against it; smaller widths are warmed up and repeated.
+   */
+  private static final long LARGE_NANOS = 30_000_000_000L;
 
   /** Process CPU time a timed round should last at least: the clock ticks in 10 ms. */
   private static final long ROUND_NANOS = 1_000_000_000L;

@@ -10,7 +10,11 @@ import java.util.List;
 import java.util.Random;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
@@ -45,6 +49,34 @@ final class Workloads {
     MultiLayerNetwork net = new MultiLayerNetwork(conf);
     net.init();
     return net;
+  }
+
+  /**
+   * A 2-D convolution network on MNIST's 28x28x1 images with two {@code channels}-channel 3x3 ReLU
+   * convolutions (the second one {@code channels → channels}, fan-in {@code 9·channels}), global
+   * average pooling and a softmax output. Strides of 4 leave 7x7 and then 2x2 positions: the
+   * analysis sees each channel's activation averaged over positions, so its cost does not depend on
+   * them, while the probe's forward pass (on the training thread) grows with them.
+   */
+  static MultiLayerNetwork conv(long seed, int channels) {
+    MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(seed)
+        .dataType(DataType.FLOAT).updater(new Sgd(0.05)).weightInit(WeightInit.RELU).list()
+        .layer(new ConvolutionLayer.Builder(3, 3).stride(4, 4).nOut(channels)
+            .activation(Activation.RELU).build())
+        .layer(new ConvolutionLayer.Builder(3, 3).stride(4, 4).nOut(channels)
+            .activation(Activation.RELU).build())
+        .layer(new GlobalPoolingLayer.Builder(PoolingType.AVG).build())
+        .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(CLASSES)
+            .activation(Activation.SOFTMAX).build())
+        .setInputType(InputType.convolutionalFlat(28, 28, 1))
+        .build();
+    MultiLayerNetwork net = new MultiLayerNetwork(conf);
+    net.init();
+    return net;
+  }
+
+  static String convLabel(int channels) {
+    return "conv 28x28x1 → 3x3/4 " + channels + " → 3x3/4 " + channels + " → avg pool → 10";
   }
 
   /** Batches of 128, real MNIST when its IDX files are found, else uniform noise of that shape. */
