@@ -142,7 +142,7 @@ def first_firings(run_dir, scrapes, rules, step, work):
                 lab = dict(LABEL.findall(labels))
                 key = (lab.pop("alertname"), tuple(sorted((k, v) for k, v in lab.items()
                                                           if k not in ("alertstate",))))
-                firings[key] = float(value)
+                firings[key] = float(value.rstrip(","))
     return firings, grid, t0, step
 
 
