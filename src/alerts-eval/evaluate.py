@@ -12,12 +12,18 @@ For each recorded run (DIR/<regime>-s<seed>/, see run.sh):
    every later task. That task is the onset; a run without one is healthy.
 2. The run's scrapes become the input series of a `promtool test rules` file, one step per
    STEP seconds of the run's wall time (missing scrapes stay missing), with the labels a
-   Prometheus scrape adds (job="plasticity", instance). The rule files are evaluated every STEP
-   seconds by promtool, i.e. by Prometheus's own rule engine, alerting `for:` included, and one
-   query asks it when each alert first fired: min_over_time(timestamp(ALERTS{alertstate="firing"})).
+   Prometheus scrape adds (job="plasticity", instance). One series is re-timed: the app trains the
+   fresh baseline between a task's endTask and the next startTask, a pause a user's training loop
+   does not have, and during it plasticity_task still names the ended task. So that neither the
+   rules' task clock nor the leads below gain a task from that pause, plasticity_task is replaced
+   by 1 + the number of tasks ended by then (tasks.jsonl `ended_at`), at most the task count: the
+   value a loop that starts each task as the previous one ends would show. The rule files are
+   evaluated every STEP seconds by promtool, i.e. by Prometheus's own rule engine, alerting `for:`
+   included, and one query asks it when each alert first fired:
+   min_over_time(timestamp(ALERTS{alertstate="firing"})).
    promtool reports the answer as the failure of a test that expected nothing; this script reads it.
-3. The task an alert first fired in is the run's `plasticity_task` at that moment (the task then
-   being trained). Its lead is onset − that task: positive when it fired before the onset task
+3. The task an alert first fired in is that re-timed `plasticity_task` at that moment (1 + the
+   tasks ended). Its lead is onset − that task: positive when it fired before the onset task
    began, 0 while the onset task was being trained.
 
 Prints the ground truth of every run, then for the tuning seeds and the report seeds apart, per
@@ -26,6 +32,8 @@ one task before the onset), the leads, and false alarms on healthy runs.
 """
 import argparse
 import csv
+import datetime
+import json
 import math
 import os
 import re
@@ -95,7 +103,18 @@ def promql_labels(name, labels, instance):
     return "%s{%s}" % (name, inner)
 
 
-def first_firings(run_dir, scrapes, rules, step, work):
+def task_ends(tasks_jsonl):
+    """Unix milliseconds of each task's end, in order."""
+    ends = []
+    with open(tasks_jsonl) as f:
+        for line in f:
+            t = json.loads(line)["ended_at"]
+            t = re.sub(r"(\.\d{6})\d*", r"\1", t).replace("Z", "+00:00")
+            ends.append(datetime.datetime.fromisoformat(t).timestamp() * 1000)
+    return ends
+
+
+def first_firings(run_dir, scrapes, ends, rules, step, work):
     """{(alertname, labels): seconds since the first scrape when it first fired}, and the grid."""
     t0 = scrapes[0][0]
     n = int(round((scrapes[-1][0] - t0) / 1000.0 / step)) + 1
@@ -103,6 +122,8 @@ def first_firings(run_dir, scrapes, rules, step, work):
     for ts, samples in scrapes:
         i = int(round((ts - t0) / 1000.0 / step))
         for key, v in samples.items():
+            if key[0] == "plasticity_task":
+                v = min(len(ends), 1 + sum(1 for e in ends if e <= ts))
             grid[key][i] = fmt(v)
     end = (n - 1) * step
     instance = "127.0.0.1:%s" % os.path.basename(run_dir)
@@ -181,7 +202,8 @@ def main():
         if not scrapes:
             continue
         onset, tasks, headline = ground_truth(csv_path, a.gap_fraction)
-        firings, grid, _, step = first_firings(path, scrapes, a.rules, a.step, work)
+        ends = task_ends(os.path.join(path, d, "tasks.jsonl"))
+        firings, grid, _, step = first_firings(path, scrapes, ends, a.rules, a.step, work)
         first = {}
         for (alert, _), t in firings.items():
             task = task_at(grid, t, step)
