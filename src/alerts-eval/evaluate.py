@@ -187,8 +187,28 @@ def main():
     p.add_argument("--gap-fraction", type=float, default=0.1)
     p.add_argument("--work", default=None)
     p.add_argument("--step", type=float, default=1.0)
+    p.add_argument("--without-for", action="store_true",
+                   help="evaluate copies of the rule files with every alert's `for:` removed: "
+                        "what the conditions alone would do")
     a = p.parse_args()
     work = a.work or os.path.join(a.runs, "_promtool")
+    names = []
+    for r in a.rules:
+        with open(r) as f:
+            names += [x["alert"] for g in yaml.safe_load(f)["groups"] for x in g["rules"] if "alert" in x]
+    if a.without_for:
+        os.makedirs(work, exist_ok=True)
+        copies = []
+        for r in a.rules:
+            with open(r) as f:
+                doc = yaml.safe_load(f)
+            for g in doc["groups"]:
+                for x in g["rules"]:
+                    x.pop("for", None)
+            copies.append(os.path.join(work, "without-for-" + os.path.basename(r)))
+            with open(copies[-1], "w") as f:
+                yaml.safe_dump(doc, f, sort_keys=False)
+        a.rules = copies
     report_seeds = set(a.report_seeds.split(","))
 
     runs = []
@@ -214,6 +234,8 @@ def main():
                          onset=onset, tasks=tasks, headline=headline, first=first,
                          seconds=(scrapes[-1][0] - scrapes[0][0]) / 1000.0))
 
+    if a.without_for:
+        print("Every alert's `for:` removed (--without-for): the conditions alone.")
     print("Ground truth: onset = first task whose gap to a fresh network exceeds %g of the fresh "
           "network's result and stays above it (dashboards/README.md)." % a.gap_fraction)
     print("| run | expected | gap per task (fresh − achieved) | onset | first firing (alert@task) |")
@@ -225,7 +247,7 @@ def main():
         print("| %s | %s | %s | %s | %s |" % (r["id"], r["expected"], gaps,
                                              r["onset"] if r["onset"] else "healthy", fired or "–"))
 
-    alerts = sorted({k for r in runs for k in r["first"]})
+    alerts = names
     for split, keep in (("tuning seeds", lambda r: r["seed"] not in report_seeds),
                         ("report seeds " + a.report_seeds, lambda r: r["seed"] in report_seeds)):
         sel = [r for r in runs if keep(r)]
