@@ -89,6 +89,34 @@ def ground_truth(results_csv, fraction):
     return onset, tasks, rows[0]["headline"] if rows else "?"
 
 
+def signals(tasks_jsonl):
+    """Per ended task, the early-warning signals as the task log shows them at the task's end:
+    the lowest hidden layer's dead- and merge-distance p10 against that layer's best at earlier
+    task ends, and the end score against the best of the first three (the recording rules also
+    see analyses between task ends, so they can differ a little)."""
+    rows, best, scores = [], {}, []
+    with open(tasks_jsonl) as f:
+        for line in f:
+            t = json.loads(line)
+            ratio = {}
+            for l in t["layers"]:
+                if not l.get("hidden"):
+                    continue
+                for key in ("dead_distance", "merge_distance"):
+                    v = (l.get(key) or {}).get("p10")
+                    if v is None:
+                        continue
+                    b = best[(key, l["layer"])] = max(best.get((key, l["layer"]), 0.0), v)
+                    ratio[key] = min(ratio.get(key, math.inf), v / b if b > 0 else math.nan)
+            if t.get("end_score") is not None and len(scores) < 3:
+                scores.append(t["end_score"])
+            score = t.get("end_score")
+            rows.append((ratio.get("dead_distance", math.nan), ratio.get("merge_distance", math.nan),
+                         score / min(scores) if score is not None and scores and min(scores) > 0
+                         else math.nan))
+    return rows
+
+
 def fmt(v):
     if math.isnan(v):
         return "NaN"
@@ -187,6 +215,8 @@ def main():
     p.add_argument("--gap-fraction", type=float, default=0.1)
     p.add_argument("--work", default=None)
     p.add_argument("--step", type=float, default=1.0)
+    p.add_argument("--signals", action="store_true",
+                   help="also print each run's early-warning signals at every task end")
     p.add_argument("--without-for", action="store_true",
                    help="evaluate copies of the rule files with every alert's `for:` removed: "
                         "what the conditions alone would do")
@@ -230,7 +260,8 @@ def main():
             if alert not in first or t < first[alert][0]:
                 first[alert] = (t, task)
         expected = open(os.path.join(path, "expected")).read().strip()
-        runs.append(dict(id=d, regime=m.group(1), seed=m.group(2), expected=expected,
+        sig = signals(os.path.join(path, d, "tasks.jsonl"))
+        runs.append(dict(id=d, regime=m.group(1), seed=m.group(2), expected=expected, signals=sig,
                          onset=onset, tasks=tasks, headline=headline, first=first,
                          seconds=(scrapes[-1][0] - scrapes[0][0]) / 1000.0))
 
@@ -247,6 +278,15 @@ def main():
         print("| %s | %s | %s | %s | %s |" % (r["id"], r["expected"], gaps,
                                              r["onset"] if r["onset"] else "healthy", fired or "–"))
 
+    if a.signals:
+        print()
+        print("Early-warning signals at each task end (task log): dead-distance p10 / best, "
+              "merge-distance p10 / best (lowest hidden layer), end score / best early end score.")
+        print("| run | onset | dead distance | merge distance | end score |")
+        print("|---|---|---|---|---|")
+        for r in runs:
+            cols = [" ".join("%.2f" % x[i] for x in r["signals"]) for i in range(3)]
+            print("| %s | %s | %s |" % (r["id"], r["onset"] or "healthy", " | ".join(cols)))
     alerts = names
     for split, keep in (("tuning seeds", lambda r: r["seed"] not in report_seeds),
                         ("report seeds " + a.report_seeds, lambda r: r["seed"] in report_seeds)):
