@@ -22,11 +22,11 @@ seeds=1,2,3,4
 
 # name | expected | sample-app options (each regime trains a fresh baseline on every task)
 REGIMES=(
-  "rl-adam|losing|--scenario random-label-mnist --examples-per-task 400 --epochs 10 --tasks 6"
   "pm-wd|losing|--scenario permuted-mnist --weight-decay 0.1 --examples-per-task 2000 --eval-examples 1000 --tasks 5"
   "pm-wd-mild|losing|--scenario permuted-mnist --weight-decay 0.05 --examples-per-task 2000 --eval-examples 1000 --tasks 5"
   "pm-sgd|healthy|--scenario permuted-mnist --weight-decay 0 --examples-per-task 2000 --eval-examples 1000 --tasks 5"
   "pm-adam|healthy|--scenario permuted-mnist --weight-decay 0 --optimizer adam --learning-rate 0.001 --examples-per-task 2000 --eval-examples 1000 --tasks 5"
+  "rl-adam|losing|--scenario random-label-mnist --examples-per-task 400 --epochs 10 --tasks 6"
 )
 regimes=""
 
