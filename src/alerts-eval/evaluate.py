@@ -16,8 +16,10 @@ For each recorded run (DIR/<regime>-s<seed>/, see run.sh):
    fresh baseline between a task's endTask and the next startTask, a pause a user's training loop
    does not have, and during it plasticity_task still names the ended task. So that neither the
    rules' task clock nor the leads below gain a task from that pause, plasticity_task is replaced
-   by 1 + the number of tasks ended by then (tasks.jsonl `ended_at`), at most the task count: the
-   value a loop that starts each task as the previous one ends would show. The rule files are
+   by 1 + the number of tasks ended by then, at most the task count: the value a loop that starts
+   each task as soon as endTask returns would show. endTask returns after the task-end analysis
+   has set the end gauges, so a task counts as ended from the first scrape after its `ended_at`
+   (tasks.jsonl) that shows its new plasticity_task_end_score. The rule files are
    evaluated every STEP seconds by promtool, i.e. by Prometheus's own rule engine, alerting `for:`
    included, and one query asks it when each alert first fired:
    min_over_time(timestamp(ALERTS{alertstate="firing"})).
@@ -147,11 +149,22 @@ def first_firings(run_dir, scrapes, ends, rules, step, work):
     t0 = scrapes[0][0]
     n = int(round((scrapes[-1][0] - t0) / 1000.0 / step)) + 1
     grid = defaultdict(lambda: ["_"] * n)
+    # endTask returns once the task-end analysis is published and the end gauges are set, a
+    # moment after its `ended_at`: a task counts as ended from the first scrape after `ended_at`
+    # whose plasticity_task_end_score differs from the one before (the task's own end score).
+    def end_score(samples):
+        return next((v for (name, _), v in samples.items() if name == "plasticity_task_end_score"), None)
+    returned = []
+    for e in ends:
+        before = [end_score(x) for ts, x in scrapes if ts < e]
+        prev = before[-1] if before else None
+        later = [ts for ts, x in scrapes if ts >= e and fmt(end_score(x) or math.nan) != fmt(prev or math.nan)]
+        returned.append(later[0] if later else e)
     for ts, samples in scrapes:
         i = int(round((ts - t0) / 1000.0 / step))
         for key, v in samples.items():
             if key[0] == "plasticity_task":
-                v = min(len(ends), 1 + sum(1 for e in ends if e <= ts))
+                v = min(len(ends), 1 + sum(1 for e in returned if e <= ts))
             grid[key][i] = fmt(v)
     end = (n - 1) * step
     instance = "127.0.0.1:%s" % os.path.basename(run_dir)
