@@ -331,7 +331,7 @@ def main():
                 hit = sum(1 for x in leads if x is not None)
                 early = sum(1 for x in leads if x is not None and x >= 1)
                 fa = sum(1 for r in healthy if fired(r) is not None)
-                if regime != "(all)" and not hit and not fa:
+                if regime != "(all)" and not hit and not fa and alert != "(any plasticity alert)":
                     continue
                 print("| %s | %s | %s | %s | %s | %s |" % (
                     alert, regime,
