@@ -16,3 +16,9 @@ CONTRACT = frozenset({
     "plasticity_last_analysis_iteration",
     "plasticity_sink_errors_total", "plasticity_monitor_errors_total",
 })
+
+# Meters the contract documents outside its table because they exist only when opted in
+# (docs/metrics.md, "Decisions"): dashboards and rules may read them, and must stay quiet without.
+OPT_IN = frozenset({
+    "plasticity_remedy_applied_total",
+})
