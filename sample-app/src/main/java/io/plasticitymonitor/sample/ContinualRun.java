@@ -16,7 +16,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Random;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.deeplearning4j.util.ModelSerializer;
@@ -54,13 +53,16 @@ final class ContinualRun {
       clear(runDir);
     }
 
-    out.printf(Locale.ROOT, "Loading %s ...%n", s.scenario().fashion() ? "Fashion-MNIST from "
-        + s.fashionDir() : "MNIST from " + s.dataDir() + " with DL4J's MnistDataSetIterator");
-    out.flush();
-    long loadStart = System.nanoTime();
-    DataSources.Splits data = DataSources.load(s.scenario(), s.dataDir(), s.fashionDir());
-    out.printf(Locale.ROOT, "Loaded %,d training and %,d test images in %.1f s%n",
-        data.train().size(), data.test().size(), (System.nanoTime() - loadStart) / 1e9);
+    DataSources.Splits data = null;
+    if (s.scenario().images()) {
+      out.printf(Locale.ROOT, "Loading %s ...%n", s.scenario().fashion() ? "Fashion-MNIST from "
+          + s.fashionDir() : "MNIST from " + s.dataDir() + " with DL4J's MnistDataSetIterator");
+      out.flush();
+      long loadStart = System.nanoTime();
+      data = DataSources.load(s.scenario(), s.dataDir(), s.fashionDir());
+      out.printf(Locale.ROOT, "Loaded %,d training and %,d test images in %.1f s%n",
+          data.train().size(), data.test().size(), (System.nanoTime() - loadStart) / 1e9);
+    }
     TaskFactory factory =
         new TaskFactory(s.scenario(), data, s.examplesPerTask(), s.evalExamples(), s.seed());
     int maxExamples = factory.maxExamplesPerTask(s.tasks());
@@ -68,21 +70,28 @@ final class ContinualRun {
       throw new BadSettingException("--examples-per-task must be at most " + maxExamples
           + " for " + s.scenario() + " (got: " + s.examplesPerTask() + ")");
     }
-    int inputs = data.train().features();
+    int inputs = data != null ? data.train().features() : SlowlyChangingRegression.INPUTS;
 
-    MultiLayerNetwork net = Networks.mlp(inputs, s.depth(), s.width(), s.learningRate(),
-        s.weightDecay(), s.seed());
+    Networks.Spec spec = s.network(inputs);
+    MultiLayerNetwork net = Networks.build(spec, s.seed());
+    // Dohare et al. compare the slowly-changing regression learner with a linear learner trained
+    // on the same stream: it cannot lose plasticity, so it is the line the learner should stay under.
+    MultiLayerNetwork linear = s.scenario().images() ? null
+        : Networks.build(new Networks.Spec(inputs, 0, 0, 1, true, Scenario.Optimizer.SGD,
+            s.learningRate(), 0), s.seed() + 1);
     Injector injector = Guice.createInjector(new PlasticityMonitorModule(config));
     PlasticityListener monitor = injector.getInstance(PlasticityListener.class);
     ProgressBar progress = new ProgressBar(out, terminal, System::nanoTime);
     net.addListeners(monitor, progress);
     extraListeners.forEach(net::addListeners);
 
-    out.printf(Locale.ROOT, "Run %s: %s, %d task%s of %d examples, %s, SGD lr %s, batch %d,"
-            + " weight decay %s%n", s.runId(), s.scenario(), s.tasks(), s.tasks() == 1 ? "" : "s",
-        s.examplesPerTask(),
-        s.architecture(inputs), SampleApp.plain(s.learningRate()), s.batchSize(),
-        SampleApp.plain(s.weightDecay()));
+    out.printf(Locale.ROOT, "Run %s: %s, %d task%s of %d examples, %s, %s lr %s, batch %d,"
+            + " weight decay %s%s%n", s.runId(), s.scenario(), s.tasks(),
+        s.tasks() == 1 ? "" : "s", s.examplesPerTask(), s.architecture(inputs),
+        s.optimizer().cliName(), SampleApp.plain(s.learningRate()), s.batchSize(),
+        SampleApp.plain(s.weightDecay()), s.baselineEvery() == 0 ? ""
+            : ", fresh baseline " + (s.baselineEvery() == 1 ? "every task"
+                : "every " + s.baselineEvery() + " tasks"));
     out.flush();
 
     List<TaskResult> results = new ArrayList<>();
@@ -90,33 +99,37 @@ final class ContinualRun {
     try {
       for (int k = 1; k <= s.tasks(); k++) {
         TaskFactory.Task task = factory.create(k);
+        // The baseline is trained first, so that its result is known when the task starts.
+        TaskTraining.Outcome baseline = s.baselineFor(k) ? Baseline.train(s, spec, task) : null;
         INDArray probe = task.trainFeatures().get(
             NDArrayIndex.interval(0, Math.min(s.probeSize(), task.trainExamples())),
             NDArrayIndex.all()).dup();
-        ArrayIterator heldOut = new ArrayIterator(task.evalFeatures(), task.evalLabels(), 500, null);
-        monitor.startTask(task.name(),
-            TaskData.builder().probe(probe).evaluation(heldOut).build());
+        monitor.startTask(task.name(), taskData(probe, task, baseline));
         if (k == 1) {
           announceEndpoints(monitor);
         }
 
-        ArrayIterator train = new ArrayIterator(task.trainFeatures(), task.trainLabels(),
-            s.batchSize(), new Random(s.seed() * 7_919L + k));
         progress.start(String.format(Locale.ROOT, "%s/%d", task.name(), s.tasks()),
             (long) task.trainExamples() * s.epochs());
         long t0 = System.nanoTime();
-        net.fit(train, s.epochs());
+        TaskTraining.Outcome achieved = TaskTraining.fit(net, s, task);
         double trainSeconds = (System.nanoTime() - t0) / 1e9;
         double rate = progress.finish();
 
         TaskSummary summary = monitor.endTask();
-        TaskResult result =
-            Results.from(summary, task.description(), progress.endLoss(), trainSeconds, rate);
+        double reference = linear == null ? Double.NaN
+            : TaskTraining.fit(linear, s, task).headline(s.scenario().headline());
+        Scenario.Headline headline = s.scenario().headline();
+        TaskResult.Learning learning = new TaskResult.Learning(headline,
+            achieved.headline(headline), achieved.onlineLoss(),
+            baseline == null ? Double.NaN : baseline.headline(headline), reference);
+        TaskResult result = Results.from(summary, task.description(), progress.endLoss(),
+            trainSeconds, rate, learning);
         results.add(result);
         if (k == 1) {
-          ResultTable.header(result).forEach(out::println);
+          ResultTable.header(result, s.baselineEvery() > 0).forEach(out::println);
         }
-        out.println(ResultTable.row(result));
+        out.println(ResultTable.row(result, s.baselineEvery() > 0));
         out.flush();
         // The report is rewritten after every task, so a stopped run keeps a current one.
         plotProblems.clear();
@@ -134,6 +147,21 @@ final class ContinualRun {
       monitor.close();
     }
     return 0;
+  }
+
+  /**
+   * What the monitor gets at a task's start: the probe, and for the scenarios scored by accuracy
+   * the evaluation examples whose accuracy becomes the task's end accuracy. This is the one place
+   * where the fresh baseline's result is to be handed to the plugin once its {@code TaskData}
+   * takes one ({@code plasticity.task.baseline.*}, {@code plasticity.gap}); until then the app
+   * reports it itself (table, CSV, report).
+   */
+  private TaskData taskData(INDArray probe, TaskFactory.Task task, TaskTraining.Outcome baseline) {
+    TaskData.Builder b = TaskData.builder().probe(probe);
+    if (s.scenario().headline() == Scenario.Headline.ACCURACY) {
+      b.evaluation(new ArrayIterator(task.evalFeatures(), task.evalLabels(), 500, null));
+    }
+    return b.build();
   }
 
   private PlasticityConfig config() throws BadSettingException {
@@ -184,9 +212,26 @@ final class ContinualRun {
   private void printSummary(List<TaskResult> results, Path runDir, List<Path> files,
       List<String> plotProblems, Instant started) {
     out.println();
-    out.print("accuracy per task:");
-    results.forEach(r -> out.print(" " + ResultTable.fixed(r.accuracy(), 3)));
+    if (results.isEmpty()) {
+      return;
+    }
+    String name = ResultTable.headlineName(results.get(0));
+    out.print(name + " per task:");
+    results.forEach(r -> out.print(" " + ResultTable.fixed(r.plasticity().achieved(), 3)));
     out.println();
+    if (results.stream().anyMatch(r -> !Double.isNaN(r.plasticity().baseline()))) {
+      out.print("fresh network:");
+      results.forEach(r -> out.print(" " + ResultTable.fixed(r.plasticity().baseline(), 3)));
+      out.println();
+      out.print("gap (positive: the continually trained network learnt worse):");
+      results.forEach(r -> out.print(" " + ResultTable.signed(r.plasticity().gap(), 3)));
+      out.println();
+    }
+    if (!Double.isNaN(results.get(0).plasticity().reference())) {
+      out.print("linear learner:");
+      results.forEach(r -> out.print(" " + ResultTable.fixed(r.plasticity().reference(), 3)));
+      out.println();
+    }
     if (!results.isEmpty()) {
       for (TaskResult.LayerRow layer : results.get(0).hiddenLayers()) {
         out.printf(Locale.ROOT, "%s dead units (weights):", layer.layer());

@@ -55,10 +55,7 @@ final class Report {
 
   static List<Path> plots(Path dir, List<TaskResult> results) throws IOException {
     List<Path> files = new ArrayList<>();
-    LineChart accuracy = new LineChart("Accuracy on each task's held-out examples", "accuracy")
-        .yMax(1)
-        .add("accuracy", values(results, TaskResult::accuracy), false);
-    files.add(write(accuracy, dir.resolve(ACCURACY_PNG)));
+    files.add(write(headlineChart(results), dir.resolve(ACCURACY_PNG)));
 
     List<String> hidden = results.isEmpty() ? List.of()
         : results.get(0).hiddenLayers().stream().map(TaskResult.LayerRow::layer).toList();
@@ -84,6 +81,28 @@ final class Report {
     }
     files.add(write(srank, dir.resolve(SRANK_PNG)));
     return files;
+  }
+
+  /**
+   * The scenario's headline per task (accuracy, or online error for the regression), with the
+   * fresh network's beside it where a baseline was trained and the linear reference where there is
+   * one.
+   */
+  static LineChart headlineChart(List<TaskResult> results) {
+    boolean accuracy = results.isEmpty()
+        || results.get(0).plasticity().headline() == Scenario.Headline.ACCURACY;
+    LineChart chart = accuracy
+        ? new LineChart("Accuracy on each task's evaluation examples", "accuracy").yMax(1)
+        : new LineChart("Mean squared error on each example before its update, per task", "error");
+    chart.add(accuracy ? "accuracy" : "error",
+        values(results, r -> r.plasticity().achieved()), false);
+    if (results.stream().anyMatch(r -> !Double.isNaN(r.plasticity().baseline()))) {
+      chart.add("fresh network", values(results, r -> r.plasticity().baseline()), true);
+    }
+    if (results.stream().anyMatch(r -> !Double.isNaN(r.plasticity().reference()))) {
+      chart.add("linear learner", values(results, r -> r.plasticity().reference()), true);
+    }
+    return chart;
   }
 
   private static Path write(LineChart chart, Path file) throws IOException {
@@ -128,12 +147,17 @@ final class Report {
     }
     h.append("</table>\n");
 
-    h.append("<h2>Per task</h2>\n<p>Accuracy on the task's held-out examples at the task's end; "
+    h.append("<h2>Per task</h2>\n<p>The scenario's headline (accuracy on the task's evaluation "
+        + "examples at its end, or the online error), a fresh network's on the same task where a "
+        + "baseline was trained, and the gap (positive: the continually trained network learnt "
+        + "worse); "
         + "for each hidden layer the units dead by weights, merged units and the srank of the "
         + "probe activations (metric contract items 1, 3, 5). Full numbers: <a href=\"")
         .append(CSV).append("\">").append(CSV).append("</a>; the plugin's task log: <a href=\"")
         .append(TASK_LOG).append("\">").append(TASK_LOG).append("</a>.</p>\n<table>\n<tr>")
-        .append("<th class=\"l\">task</th><th class=\"l\">data</th><th>accuracy</th><th>loss</th>");
+        .append("<th class=\"l\">task</th><th class=\"l\">data</th><th>")
+        .append(results.isEmpty() ? "accuracy" : ResultTable.headlineName(results.get(0)))
+        .append("</th><th>fresh network</th><th>gap</th><th>loss</th>");
     List<String> hidden = results.isEmpty() ? List.of()
         : results.get(0).hiddenLayers().stream().map(TaskResult.LayerRow::layer).toList();
     for (String layer : hidden) {
@@ -144,7 +168,9 @@ final class Report {
     for (TaskResult r : results) {
       h.append("<tr><td class=\"l\">").append(esc(r.task())).append("</td><td class=\"l\">")
           .append(esc(r.description())).append("</td><td>")
-          .append(ResultTable.fixed(r.accuracy(), 4)).append("</td><td>")
+          .append(ResultTable.fixed(r.plasticity().achieved(), 4)).append("</td><td>")
+          .append(ResultTable.fixed(r.plasticity().baseline(), 4)).append("</td><td>")
+          .append(ResultTable.signed(r.plasticity().gap(), 4)).append("</td><td>")
           .append(ResultTable.fixed(r.endLoss(), 4)).append("</td>");
       for (TaskResult.LayerRow l : r.hiddenLayers()) {
         h.append("<td>").append(cell(l.deadWeights())).append("</td><td>")
@@ -162,7 +188,8 @@ final class Report {
           .append("</p>\n");
     } else {
       Map<String, String> plots = new LinkedHashMap<>();
-      plots.put(ACCURACY_PNG, "Accuracy per task");
+      plots.put(ACCURACY_PNG, "How well each task was learnt (dashed: a fresh network of the same"
+          + " configuration trained on the same data for the same iterations)");
       plots.put(DEAD_PNG, "Dead units per layer per task (solid: by weights; dashed: dormant "
           + "on the probe)");
       plots.put(MERGED_PNG, "Merged units per layer per task");

@@ -14,13 +14,21 @@ final class Results {
 
   static TaskResult from(TaskSummary s, String description, double endLoss, double trainSeconds,
       double examplesPerSecond) {
+    double accuracy = s.endAccuracy().isPresent() ? s.endAccuracy().getAsDouble() : Double.NaN;
+    return from(s, description, endLoss, trainSeconds, examplesPerSecond,
+        new TaskResult.Learning(Scenario.Headline.ACCURACY, accuracy, Double.NaN, Double.NaN,
+            Double.NaN));
+  }
+
+  static TaskResult from(TaskSummary s, String description, double endLoss, double trainSeconds,
+      double examplesPerSecond, TaskResult.Learning learning) {
     List<TaskResult.LayerRow> rows = new ArrayList<>();
     for (LayerSummary l : s.layers()) {
       rows.add(row(l.measures(), l.becameDead()));
     }
     return new TaskResult(s.index(), s.task(), description,
         s.endAccuracy().isPresent() ? s.endAccuracy().getAsDouble() : Double.NaN,
-        endLoss, s.endScore(), trainSeconds, examplesPerSecond, s.absorbedRatio(), rows);
+        endLoss, s.endScore(), trainSeconds, examplesPerSecond, s.absorbedRatio(), rows, learning);
   }
 
   /** One layer's measures as a row; {@code becameDead} is -1 where unknown (offline analysis). */

@@ -16,6 +16,7 @@ record RunSettings(
     int epochs,
     int depth,
     int width,
+    Scenario.Optimizer optimizer,
     double learningRate,
     int batchSize,
     double weightDecay,
@@ -31,19 +32,28 @@ record RunSettings(
     Path dataDir,
     Path fashionDir,
     boolean saveModel,
-    Optional<RemedySettings> remedy) {
+    Optional<RemedySettings> remedy,
+    int baselineEvery) {
 
   Path runDirectory() {
     return output.resolve(runId);
   }
 
+  /** The monitored network (and every baseline: the same spec, another seed). */
+  Networks.Spec network(int inputs) {
+    boolean regression = scenario.headline() == Scenario.Headline.ONLINE_ERROR;
+    return new Networks.Spec(inputs, depth, width, regression ? 1 : ImageSet.CLASSES, regression,
+        optimizer, learningRate, weightDecay);
+  }
+
+  /** Whether task {@code k} (1-based) gets a fresh baseline network. */
+  boolean baselineFor(int k) {
+    return baselineEvery > 0 && (k - 1) % baselineEvery == 0;
+  }
+
   /** The network as people write it, e.g. {@code 784-128-128-10 ReLU MLP}. */
   String architecture(int inputs) {
-    StringBuilder s = new StringBuilder(Integer.toString(inputs));
-    for (int i = 0; i < depth; i++) {
-      s.append('-').append(width);
-    }
-    return s.append('-').append(ImageSet.CLASSES).append(" ReLU MLP").toString();
+    return network(inputs).describe();
   }
 
   /** The settings shown on the report page, in order. */
@@ -54,13 +64,16 @@ record RunSettings(
     m.put("training examples per task", examplesPerTask + " (" + epochs
         + (epochs == 1 ? " epoch)" : " epochs)"));
     m.put("held-out examples per task", Integer.toString(evalExamples));
-    m.put("network", architecture(inputs) + ", He (ReLU) init");
-    m.put("optimiser", "SGD, learning rate " + SampleApp.plain(learningRate) + ", batch "
-        + batchSize);
+    m.put("network", architecture(inputs) + (scenario.images() ? ", He (ReLU) init"
+        : ", Kaiming uniform init (Dohare et al.'s learner)"));
+    m.put("optimiser", optimizer.cliName() + ", learning rate " + SampleApp.plain(learningRate)
+        + ", batch " + batchSize);
     m.put("weight decay", weightDecay > 0
         ? SampleApp.plain(weightDecay) + " (decoupled: DL4J weightDecay(wd, true), weights only)"
         : "none");
     m.put("remedy", remedy.map(Object::toString).orElse("none"));
+    m.put("fresh baseline", baselineEvery == 0 ? "none"
+        : baselineEvery == 1 ? "every task" : "every " + baselineEvery + " tasks");
     m.put("seed", Long.toString(seed));
     m.put("probe examples", Integer.toString(probeSize));
     return m;

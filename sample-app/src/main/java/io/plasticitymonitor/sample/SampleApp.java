@@ -39,12 +39,12 @@ import picocli.CommandLine.Spec;
     usageHelpAutoWidth = true,
     subcommands = {AnalyzeCommand.class},
     description = {
-      "Trains a ReLU MLP on a sequence of tasks (permuted MNIST by default) with the Plasticity"
+      "Trains a ReLU MLP on a sequence of tasks (random-label MNIST by default) with the Plasticity"
           + " Monitor listener attached, serves Prometheus /metrics while it trains, prints a"
           + " progress bar and one table row per task, and writes tasks.jsonl, results.csv, PNG"
           + " plots and index.html under <output>/<run-id>/.",
-      "With weight decay 0.1 (the default) units die task after task and the accuracy on each new"
-          + " task falls; run again with --weight-decay 0 to compare.",
+      "With --baseline a fresh network of the same configuration learns each task too, and the"
+          + " gap between the two says how much of the ability to learn has been lost.",
       ""
     },
     footer = {
@@ -63,50 +63,74 @@ public final class SampleApp implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Option(names = "--scenario", paramLabel = "NAME", converter = Scenario.Converter.class,
-      defaultValue = "permuted-mnist",
+      defaultValue = "random-label-mnist",
       description = "permuted-mnist (each task a fixed random pixel permutation, the first the"
-          + " identity), split-mnist (class-incremental: classes 0-1, 2-3, ...; at most 5 tasks) or"
-          + " permuted-fashion (Fashion-MNIST). Default: ${DEFAULT-VALUE}.")
+          + " identity), split-mnist (class-incremental: classes 0-1, 2-3, ...; at most 5 tasks),"
+          + " permuted-fashion (Fashion-MNIST), random-label-mnist (the same images, fresh random"
+          + " labels every task), warm-start (half of the data, then all of it) or"
+          + " slowly-changing-regression (Dohare et al. 2024). Default: ${DEFAULT-VALUE}. The"
+          + " options below default to the scenario's own settings (README).")
   Scenario scenario;
 
-  @Option(names = "--tasks", paramLabel = "N", defaultValue = "6",
-      description = "Number of tasks. Default: ${DEFAULT-VALUE}.")
-  int tasks;
+  @Option(names = "--tasks", paramLabel = "N",
+      description = "Number of tasks. Default: per scenario (6 for permuted-mnist).")
+  Integer tasks;
 
-  @Option(names = "--examples-per-task", paramLabel = "N", defaultValue = "8000",
-      description = "Training examples of each task (drawn afresh for every task from the 60,000"
-          + " training images). Default: ${DEFAULT-VALUE}.")
-  int examplesPerTask;
+  @Option(names = "--examples-per-task", paramLabel = "N",
+      description = "Training examples of each task (permuted and split: drawn afresh for every"
+          + " task from the 60,000 training images; random-label-mnist: the images memorised;"
+          + " warm-start: all of them, task 1 gets half; slowly-changing-regression: examples per"
+          + " flip). Default: per scenario (8000 for permuted-mnist).")
+  Integer examplesPerTask;
 
-  @Option(names = "--eval-examples", paramLabel = "N", defaultValue = "2000",
+  @Option(names = "--eval-examples", paramLabel = "N",
       description = "Held-out examples of each task (from the test images) whose accuracy goes to"
-          + " the plugin as the task's end accuracy. Default: ${DEFAULT-VALUE}.")
-  int evalExamples;
+          + " the plugin as the task's end accuracy (random-label-mnist evaluates on its training"
+          + " images, slowly-changing-regression online). Default: per scenario (2000).")
+  Integer evalExamples;
 
-  @Option(names = "--epochs", paramLabel = "N", defaultValue = "1",
-      description = "Passes over each task's examples. Default: ${DEFAULT-VALUE}.")
-  int epochs;
+  @Option(names = "--epochs", paramLabel = "N",
+      description = "Passes over each task's examples. Default: per scenario (1 for"
+          + " permuted-mnist).")
+  Integer epochs;
 
-  @Option(names = "--depth", paramLabel = "N", defaultValue = "2",
-      description = "Hidden layers. Default: ${DEFAULT-VALUE}.")
-  int depth;
+  @Option(names = "--depth", paramLabel = "N",
+      description = "Hidden layers. Default: per scenario (2 for permuted-mnist).")
+  Integer depth;
 
-  @Option(names = "--width", paramLabel = "N", defaultValue = "128",
-      description = "Units per hidden layer. Default: ${DEFAULT-VALUE}.")
-  int width;
+  @Option(names = "--width", paramLabel = "N",
+      description = "Units per hidden layer. Default: per scenario (128 for permuted-mnist).")
+  Integer width;
 
-  @Option(names = "--learning-rate", paramLabel = "LR", defaultValue = "0.05",
-      description = "SGD learning rate. Default: ${DEFAULT-VALUE}.")
-  double learningRate;
+  @Option(names = "--optimizer", paramLabel = "NAME",
+      description = "sgd or adam (DL4J's Sgd, Adam with its default betas). Default: per scenario"
+          + " (sgd for permuted-mnist).")
+  String optimizer;
 
-  @Option(names = "--batch-size", paramLabel = "N", defaultValue = "32",
-      description = "Mini-batch size. Default: ${DEFAULT-VALUE}.")
-  int batchSize;
+  @Option(names = "--learning-rate", paramLabel = "LR",
+      description = "Learning rate. Default: per scenario (0.05 for permuted-mnist).")
+  Double learningRate;
 
-  @Option(names = "--weight-decay", paramLabel = "WD", defaultValue = "0.1",
+  @Option(names = "--batch-size", paramLabel = "N",
+      description = "Mini-batch size. Default: per scenario (32 for permuted-mnist).")
+  Integer batchSize;
+
+  @Option(names = "--weight-decay", paramLabel = "WD",
       description = "Decoupled weight decay on every layer's weights, as DL4J"
-          + " weightDecay(WD, true); 0 turns it off. Default: ${DEFAULT-VALUE}.")
-  double weightDecay;
+          + " weightDecay(WD, true); 0 turns it off. Default: per scenario (0.1 for"
+          + " permuted-mnist, 0 for the others).")
+  Double weightDecay;
+
+  @Option(names = "--baseline", negatable = true,
+      description = "Train a freshly initialised network of the same configuration on every"
+          + " task's data for the same iterations and print its result beside the achieved one,"
+          + " with the gap. Default: per scenario (on for random-label-mnist, warm-start and"
+          + " slowly-changing-regression).")
+  Boolean baseline;
+
+  @Option(names = "--baseline-every", paramLabel = "K",
+      description = "Train the fresh baseline on tasks 1, 1+K, 1+2K, ... only (implies --baseline).")
+  Integer baselineEvery;
 
   @Option(names = "--remedy", paramLabel = "NAME", defaultValue = "none",
       description = "Act on absorbed units while training: none, syre, redo, cbp or"
@@ -233,14 +257,50 @@ public final class SampleApp implements Callable<Integer> {
 
   /** Checks every option and returns the run's settings; a bad one is a {@link ParameterException}. */
   RunSettings validate() {
+    Scenario.Defaults d = scenario.defaults();
+    int tasks = orElse(this.tasks, d.tasks());
+    int examplesPerTask = orElse(this.examplesPerTask, d.examplesPerTask());
+    int evalExamples = orElse(this.evalExamples, d.evalExamples());
+    int epochs = orElse(this.epochs, d.epochs());
+    int depth = orElse(this.depth, d.depth());
+    int width = orElse(this.width, d.width());
+    double learningRate = this.learningRate != null ? this.learningRate : d.learningRate();
+    int batchSize = orElse(this.batchSize, d.batchSize());
+    double weightDecay = this.weightDecay != null ? this.weightDecay : d.weightDecay();
+    Scenario.Optimizer optimizer = d.optimizer();
+    if (this.optimizer != null) {
+      optimizer = switch (this.optimizer) {
+        case "sgd" -> Scenario.Optimizer.SGD;
+        case "adam" -> Scenario.Optimizer.ADAM;
+        default -> throw usage("--optimizer must be sgd or adam (got: " + this.optimizer + ")");
+      };
+    }
+    int baselineEvery = d.baselineEvery();
+    if (baseline != null) {
+      baselineEvery = baseline ? 1 : 0;
+    }
+    if (this.baselineEvery != null) {
+      require(this.baselineEvery >= 1 && this.baselineEvery <= 10_000,
+          "--baseline-every must be 1 to 10000 (got: " + this.baselineEvery + ")");
+      require(baseline == null || baseline,
+          "--baseline-every cannot be combined with --no-baseline");
+      baselineEvery = this.baselineEvery;
+    }
     require(tasks >= 1, "--tasks must be at least 1 (got: " + tasks + ")");
     require(tasks <= scenario.maxTasks(), "--tasks must be at most " + scenario.maxTasks()
         + " for " + scenario + " (got: " + tasks + ")");
     require(tasks <= 10_000, "--tasks must be at most 10000 (got: " + tasks + ")");
-    require(examplesPerTask >= 1 && examplesPerTask <= 60_000,
-        "--examples-per-task must be 1 to 60000 (got: " + examplesPerTask + ")");
-    require(evalExamples >= 1 && evalExamples <= 10_000,
-        "--eval-examples must be 1 to 10000 (got: " + evalExamples + ")");
+    int maxExamples = scenario.images() ? 60_000 : 1_000_000;
+    require(examplesPerTask >= 1 && examplesPerTask <= maxExamples,
+        "--examples-per-task must be 1 to " + maxExamples + " (got: " + examplesPerTask + ")");
+    require(scenario != Scenario.WARM_START || examplesPerTask >= 2,
+        "--examples-per-task must be at least 2 for warm-start (got: " + examplesPerTask + ")");
+    if (scenario == Scenario.RANDOM_LABEL_MNIST || !scenario.images()) {
+      evalExamples = scenario.images() ? examplesPerTask : 0;
+    } else {
+      require(evalExamples >= 1 && evalExamples <= 10_000,
+          "--eval-examples must be 1 to 10000 (got: " + evalExamples + ")");
+    }
     require(epochs >= 1 && epochs <= 1000, "--epochs must be 1 to 1000 (got: " + epochs + ")");
     require(depth >= 1 && depth <= 64, "--depth must be 1 to 64 (got: " + depth + ")");
     require(width >= 2 && width <= 65_536, "--width must be 2 to 65536 (got: " + width + ")");
@@ -293,8 +353,8 @@ public final class SampleApp implements Callable<Integer> {
       checkPortFree();
     }
     return new RunSettings(scenario, tasks, examplesPerTask, evalExamples, epochs, depth, width,
-        learningRate, batchSize, weightDecay, seed, id, output, overwrite, port, bind, linger, push,
-        probeSize, dataDir, fashionDir, saveModel, remedySettings);
+        optimizer, learningRate, batchSize, weightDecay, seed, id, output, overwrite, port, bind,
+        linger, push, probeSize, dataDir, fashionDir, saveModel, remedySettings, baselineEvery);
   }
 
   private void checkPortFree() {
@@ -305,6 +365,10 @@ public final class SampleApp implements Callable<Integer> {
       throw usage("cannot serve /metrics on " + bind + ":" + port + " (" + e.getMessage()
           + "); pick another --port, or --port 0 for any free one");
     }
+  }
+
+  private static int orElse(Integer given, int fallback) {
+    return given != null ? given : fallback;
   }
 
   static String plain(double v) {

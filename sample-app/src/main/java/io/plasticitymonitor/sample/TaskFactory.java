@@ -15,7 +15,13 @@ import org.nd4j.linalg.factory.Nd4j;
  *   <li>permuted scenarios: a fixed random pixel permutation (task 1: the identity), with a fresh
  *       random draw of training examples for every task;
  *   <li>split-mnist: only the examples of classes {@code 2k-2} and {@code 2k-1}; the network keeps
- *       its 10 outputs (class-incremental).
+ *       its 10 outputs (class-incremental);
+ *   <li>random-label-mnist: the same {@code examplesPerTask} training images in every task, each
+ *       with a fresh uniformly random label per task; the task is evaluated on those very
+ *       examples (memorisation: the training accuracy reached);
+ *   <li>warm-start: one draw of {@code examplesPerTask} training images; task 1 is its first half,
+ *       task 2 all of it; both are evaluated on the same test examples;
+ *   <li>slowly-changing-regression: {@link SlowlyChangingRegression}, no images.
  * </ul>
  *
  * Everything is drawn from generators seeded by {@code seed} and {@code k}, so a task is the same
@@ -27,6 +33,7 @@ final class TaskFactory {
   private final int examplesPerTask;
   private final int evalExamples;
   private final long seed;
+  private final SlowlyChangingRegression regression;
 
   TaskFactory(
       Scenario scenario, DataSources.Splits data, int examplesPerTask, int evalExamples, long seed) {
@@ -35,12 +42,14 @@ final class TaskFactory {
     this.examplesPerTask = examplesPerTask;
     this.evalExamples = evalExamples;
     this.seed = seed;
+    this.regression =
+        scenario == Scenario.SLOWLY_CHANGING_REGRESSION ? new SlowlyChangingRegression(seed) : null;
   }
 
   /** The most training examples one task of {@code scenario} can have on this data. */
   int maxExamplesPerTask(int tasks) {
-    if (scenario.permuted()) {
-      return data.train().size();
+    if (scenario != Scenario.SPLIT_MNIST) {
+      return regression != null ? Integer.MAX_VALUE : data.train().size();
     }
     int max = Integer.MAX_VALUE;
     for (int k = 1; k <= tasks; k++) {
@@ -54,6 +63,15 @@ final class TaskFactory {
     if (k < 1 || k > scenario.maxTasks()) {
       throw new IllegalArgumentException(scenario + " has tasks 1.." + scenario.maxTasks()
           + " (got: " + k + ")");
+    }
+    if (regression != null) {
+      return regression.task(k, examplesPerTask);
+    }
+    if (scenario == Scenario.RANDOM_LABEL_MNIST) {
+      return randomLabels(k);
+    }
+    if (scenario == Scenario.WARM_START) {
+      return warmStart(k);
     }
     Random rng = new Random(seed * 1_000_003L + k);
     int[] trainRows;
@@ -74,6 +92,34 @@ final class TaskFactory {
     return new Task(k, "task-" + k, description,
         features(data.train(), trainRows, permutation), labels(data.train(), trainRows),
         features(data.test(), evalRows, permutation), labels(data.test(), evalRows));
+  }
+
+  /** Drawn once per run, whatever the task: the images of random-label-mnist and warm-start. */
+  private int[] fixedTrainRows() {
+    return sample(allIndices(data.train().size()), examplesPerTask, new Random(seed * 1_000_003L));
+  }
+
+  private Task randomLabels(int k) {
+    int[] rows = fixedTrainRows();
+    Random rng = new Random(seed * 998_244_353L + k);
+    int[] y = new int[rows.length];
+    for (int i = 0; i < y.length; i++) {
+      y[i] = rng.nextInt(ImageSet.CLASSES);
+    }
+    INDArray x = features(data.train(), rows, null);
+    INDArray labels = ArrayIterator.oneHot(y, ImageSet.CLASSES);
+    return new Task(k, "task-" + k, "random labels " + k, x, labels, x, labels);
+  }
+
+  private Task warmStart(int k) {
+    int[] all = fixedTrainRows();
+    int[] rows = k == 1 ? java.util.Arrays.copyOf(all, all.length / 2) : all;
+    int[] evalRows = sample(allIndices(data.test().size()), evalExamples,
+        new Random(seed * 1_000_003L + 1));
+    return new Task(k, "task-" + k, k == 1 ? "first half (" + rows.length + " examples)"
+        : "all " + rows.length + " examples",
+        features(data.train(), rows, null), labels(data.train(), rows),
+        features(data.test(), evalRows, null), labels(data.test(), evalRows));
   }
 
   private static int[] classesOf(int k) {

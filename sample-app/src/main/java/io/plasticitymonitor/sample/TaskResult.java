@@ -19,6 +19,7 @@ import java.util.Objects;
  * @param examplesPerSecond training throughput
  * @param absorbedRatio (dead by weights + merged) / units over the hidden layers; NaN when unknown
  * @param layers every analysed layer, in network order
+ * @param plasticity how well the task was learnt, beside a fresh network's result
  */
 record TaskResult(
     int index,
@@ -30,12 +31,47 @@ record TaskResult(
     double trainSeconds,
     double examplesPerSecond,
     double absorbedRatio,
-    List<LayerRow> layers) {
+    List<LayerRow> layers,
+    Learning plasticity) {
 
   TaskResult {
     Objects.requireNonNull(task, "task");
     Objects.requireNonNull(description, "description");
+    Objects.requireNonNull(plasticity, "plasticity");
     layers = List.copyOf(layers);
+  }
+
+  /** A task whose learning is known only by its accuracy (no baseline, no online loss). */
+  TaskResult(int index, String task, String description, double accuracy, double endLoss,
+      double endScore, double trainSeconds, double examplesPerSecond, double absorbedRatio,
+      List<LayerRow> layers) {
+    this(index, task, description, accuracy, endLoss, endScore, trainSeconds, examplesPerSecond,
+        absorbedRatio, layers, new Learning(Scenario.Headline.ACCURACY, accuracy, Double.NaN,
+            Double.NaN, Double.NaN));
+  }
+
+  /**
+   * How well the task was learnt: the scenario's headline number for the monitored network and
+   * for a freshly initialised one trained the same way ({@link Baseline}).
+   *
+   * @param headline which number: accuracy (higher is better) or online error (lower is better)
+   * @param achieved the monitored network's
+   * @param onlineLoss the monitored network's mean data loss before each update, over the task
+   * @param baseline the fresh network's; NaN where no baseline was trained for this task
+   * @param reference a reference learner's headline (the linear learner of
+   *     slowly-changing-regression, trained continually); NaN where there is none
+   */
+  record Learning(Scenario.Headline headline, double achieved, double onlineLoss,
+      double baseline, double reference) {
+    Learning {
+      Objects.requireNonNull(headline, "headline");
+    }
+
+    /** {@link Scenario.Headline#gap}: positive when the monitored network learnt worse. */
+    double gap() {
+      return Double.isNaN(baseline) || Double.isNaN(achieved) ? Double.NaN
+          : headline.gap(achieved, baseline);
+    }
   }
 
   /** The layers whose unit measures exist (hidden layers). */

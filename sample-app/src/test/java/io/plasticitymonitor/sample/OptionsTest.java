@@ -43,9 +43,31 @@ class OptionsTest {
   }
 
   @Test
-  void defaultsAreTheReferenceRegimeWithWeightDecay() {
+  void theDefaultIsRandomLabelMnistWithAFreshBaselineEveryTask() {
     RunSettings s = parse("--port", "0", "--output", tmp.toString());
+    assertThat(s.scenario()).isEqualTo(Scenario.RANDOM_LABEL_MNIST);
+    assertThat(s.tasks()).isEqualTo(8);
+    assertThat(s.examplesPerTask()).isEqualTo(600);
+    assertThat(s.evalExamples()).as("memorisation is scored on the training images")
+        .isEqualTo(600);
+    assertThat(s.epochs()).isEqualTo(15);
+    assertThat(s.depth()).isEqualTo(2);
+    assertThat(s.width()).isEqualTo(100);
+    assertThat(s.optimizer()).isEqualTo(Scenario.Optimizer.ADAM);
+    assertThat(s.learningRate()).isEqualTo(1e-3);
+    assertThat(s.batchSize()).isEqualTo(16);
+    assertThat(s.weightDecay()).isZero();
+    assertThat(s.baselineEvery()).isEqualTo(1);
+    assertThat(s.runId()).matches("random-label-mnist-wd0-\\d{8}-\\d{6}");
+  }
+
+  @Test
+  void permutedMnistKeepsTheReferenceRegimeWithWeightDecay() {
+    RunSettings s = parse("--scenario", "permuted-mnist", "--port", "0", "--output",
+        tmp.toString());
     assertThat(s.scenario()).isEqualTo(Scenario.PERMUTED_MNIST);
+    assertThat(s.optimizer()).isEqualTo(Scenario.Optimizer.SGD);
+    assertThat(s.baselineEvery()).isZero();
     assertThat(s.tasks()).isEqualTo(6);
     assertThat(s.examplesPerTask()).isEqualTo(8000);
     assertThat(s.evalExamples()).isEqualTo(2000);
@@ -94,7 +116,8 @@ class OptionsTest {
     assertThat(o.out()).contains("--scenario", "--tasks", "--examples-per-task", "--depth",
         "--width", "--learning-rate", "--batch-size", "--weight-decay", "--seed", "--run-id",
         "--output", "--port", "--bind", "--linger", "--pushgateway", "analyze",
-        "permuted-mnist", "split-mnist", "permuted-fashion");
+        "permuted-mnist", "split-mnist", "permuted-fashion", "random-label-mnist", "warm-start",
+        "slowly-changing-regression", "--baseline", "--baseline-every", "--optimizer");
     assertThat(run("analyze", "--help").out()).contains("MODEL.zip", "--format");
   }
 
@@ -124,13 +147,39 @@ class OptionsTest {
         "http://127.0.0.1:9091.");
   }
 
+  @Test
+  void baselineOptionsChooseWhichTasksGetAFreshNetwork() {
+    RunSettings every3 = parse("--scenario", "permuted-mnist", "--baseline-every", "3",
+        "--port", "0", "--output", tmp.toString());
+    assertThat(every3.baselineEvery()).isEqualTo(3);
+    assertThat(java.util.stream.IntStream.rangeClosed(1, 7).filter(every3::baselineFor))
+        .containsExactly(1, 4, 7);
+    assertThat(parse("--scenario", "permuted-mnist", "--baseline", "--port", "0", "--output",
+        tmp.toString()).baselineEvery()).isEqualTo(1);
+    assertThat(parse("--no-baseline", "--port", "0", "--output", tmp.toString()).baselineEvery())
+        .isZero();
+    RunSettings scr = parse("--scenario", "slowly-changing-regression", "--port", "0",
+        "--output", tmp.toString());
+    assertThat(scr.examplesPerTask()).isEqualTo(10_000);
+    assertThat(scr.batchSize()).isEqualTo(1);
+    assertThat(scr.width()).isEqualTo(5);
+    assertThat(scr.learningRate()).isEqualTo(0.01);
+    assertThat(scr.network(SlowlyChangingRegression.INPUTS).describe())
+        .isEqualTo("20-5-1 ReLU MLP, squared error");
+  }
+
   @ParameterizedTest
   @CsvSource(delimiter = '|', value = {
     "--tasks 0                            | --tasks must be at least 1 (got: 0)",
     "--tasks many                         | Invalid value for option '--tasks': 'many' is not an int",
-    "--scenario cifar                     | unknown scenario 'cifar' (choose one of: permuted-mnist, split-mnist, permuted-fashion)",
+    "--scenario cifar                     | unknown scenario 'cifar' (choose one of: permuted-mnist, split-mnist, permuted-fashion, random-label-mnist, warm-start, slowly-changing-regression)",
+    "--scenario warm-start --tasks 3      | --tasks must be at most 2 for warm-start (got: 3)",
+    "--optimizer rmsprop                  | --optimizer must be sgd or adam (got: rmsprop)",
+    "--baseline-every 0                   | --baseline-every must be 1 to 10000 (got: 0)",
+    "--no-baseline --baseline-every 2     | --baseline-every cannot be combined with --no-baseline",
     "--scenario split-mnist --tasks 6     | --tasks must be at most 5 for split-mnist (got: 6)",
     "--examples-per-task 0                | --examples-per-task must be 1 to 60000 (got: 0)",
+    "--scenario permuted-mnist --eval-examples 0 | --eval-examples must be 1 to 10000 (got: 0)",
     "--depth 0                            | --depth must be 1 to 64 (got: 0)",
     "--width 1                            | --width must be 2 to 65536 (got: 1)",
     "--learning-rate -0.1                 | --learning-rate must be a positive number (got: -0.1)",

@@ -120,7 +120,7 @@ class SampleAppRunTest {
     ObjectMapper json = new ObjectMapper();
     ExecutorService runner = Executors.newSingleThreadExecutor();
     try {
-      Future<Integer> exit = runner.submit(() -> cl.execute("--tasks", "2",
+      Future<Integer> exit = runner.submit(() -> cl.execute("--scenario", "permuted-mnist", "--tasks", "2",
           "--examples-per-task", Integer.toString(examples), "--eval-examples", "300",
           "--batch-size", Integer.toString(batch), "--probe-size", "64", "--port", "0",
           "--run-id", "test-run", "--output", tmp.toString(),
