@@ -6,7 +6,7 @@
 #   sample-app/remedy-table.sh [--scenario NAME] [--seeds 1,2,3] [--remedies LIST]
 #                              [--output DIR] [-- further sample-app options]
 #
-# LIST is comma-separated --remedy values (none, syre, redo, cbp, shrink-perturb, l2-init, or with
+# LIST is comma-separated (semicolon-separated when a value has commas) --remedy values (none, syre, redo, cbp, shrink-perturb, l2-init, or with
 # parameters such as redo:every=250); a suffix @wd=X adds --weight-decay X to that run (syre acts
 # only through DL4J's weight decay). Default: none,redo,cbp,shrink-perturb,syre@wd=0.001,
 # none@wd=0.001,l2-init. A remedy this build does not know is reported as such and skipped.
@@ -45,7 +45,9 @@ run_id() { # scenario remedy-entry seed -> a --run-id
 }
 
 IFS=, read -r -a seed_list <<<"$seeds"
-IFS=, read -r -a remedy_list <<<"$remedies"
+# remedies with several parameters contain commas: such a list is separated by semicolons
+if [[ "$remedies" == *";"* ]]; then sep=";"; else sep=","; fi
+IFS="$sep" read -r -a remedy_list <<<"$remedies"
 for seed in "${seed_list[@]}"; do
   for entry in "${remedy_list[@]}"; do
     remedy="${entry%%@*}"
@@ -83,9 +85,9 @@ for seed in "${seed_list[@]}"; do
   done
 done
 
-python3 - "$output" "$scenario" "$seeds" "$remedies" <<'PY'
+python3 - "$output" "$scenario" "$seeds" "$remedies" "$sep" <<'PY'
 import csv, math, os, sys
-out, scenario, seeds, remedies = sys.argv[1], sys.argv[2], sys.argv[3].split(","), sys.argv[4].split(",")
+out, scenario, seeds, remedies = sys.argv[1], sys.argv[2], sys.argv[3].split(","), sys.argv[4].split(sys.argv[5])
 def rid(entry, seed):
     return "%s-%s-s%s" % (scenario, "".join(c if c.isalnum() or c in "._-" else "_" for c in entry), seed)
 def rows(entry, seed):
@@ -99,7 +101,7 @@ def num(v):
 base = {s: rows("none", s) for s in seeds}
 table = []
 for entry in remedies:
-    gaps, lasts, per_seed = [], [], []
+    gaps, lastgaps, lasts, per_seed = [], [], [], []
     for s in seeds:
         r, b = rows(entry, s), base[s]
         if r is None or b is None or len(r) != len(b):
@@ -109,18 +111,27 @@ for entry in remedies:
         g = [x for x in g if not math.isnan(x)]
         if not g:
             per_seed.append("-"); continue
-        gaps.append(sum(g) / len(g)); lasts.append(num(r[-1]["achieved"]))
+        gaps.append(sum(g) / len(g)); lastgaps.append(g[-1]); lasts.append(num(r[-1]["achieved"]))
         per_seed.append("%+.3f" % gaps[-1])
-    table.append((entry, per_seed, gaps, lasts))
-none_gap = next((sum(t[2]) / len(t[2]) for t in table if t[0] == "none" and t[2]), float("nan"))
-print("scenario %s, seeds %s; gap = mean over tasks of the fresh network's result minus the achieved one" % (scenario, ",".join(seeds)))
-print("| remedy | gap per seed | mean gap | closes | last task achieved (mean) |")
-print("|---|---|---|---|---|")
-for entry, per_seed, gaps, lasts in table:
+    table.append((entry, per_seed, gaps, lastgaps, lasts))
+def mean(x):
+    return sum(x) / len(x)
+def sd(x):
+    m = mean(x)
+    return math.sqrt(sum((v - m) ** 2 for v in x) / (len(x) - 1)) if len(x) > 1 else float("nan")
+ref = next((t for t in table if t[0] == "none" and t[2]), None)
+def closes(entry, xs, refxs):
+    if entry == "none" or ref is None or mean(refxs) == 0:
+        return "–"
+    return "%.0f%%" % (100 * (1 - mean(xs) / mean(refxs)))
+print("scenario %s, seeds %s; gap = fresh network's result − achieved (accuracy), achieved − fresh (error); "
+      "mean gap over the tasks with a baseline, and the last task's; closes = 1 − gap/gap(none)" % (scenario, ",".join(seeds)))
+print("| remedy | mean gap per seed | mean gap | closes | last-task gap | closes | last task achieved |")
+print("|---|---|---|---|---|---|---|")
+for entry, per_seed, gaps, lastgaps, lasts in table:
     if not gaps:
-        print("| %s | %s | – | – | – (not run or not available in this build) |" % (entry, " ".join(per_seed))); continue
-    m = sum(gaps) / len(gaps)
-    sd = math.sqrt(sum((x - m) ** 2 for x in gaps) / (len(gaps) - 1)) if len(gaps) > 1 else float("nan")
-    closes = "–" if entry == "none" or math.isnan(none_gap) or none_gap == 0 else "%.0f%%" % (100 * (1 - m / none_gap))
-    print("| %s | %s | %+.3f ± %.3f | %s | %.3f |" % (entry, " ".join(per_seed), m, sd, closes, sum(lasts) / len(lasts)))
+        print("| %s | %s | – | – | – | – | – (not run, or not available in this build) |" % (entry, " ".join(per_seed))); continue
+    print("| %s | %s | %+.3f ± %.3f | %s | %+.3f ± %.3f | %s | %.3f |" % (
+        entry, " ".join(per_seed), mean(gaps), sd(gaps), closes(entry, gaps, ref[2] if ref else []),
+        mean(lastgaps), sd(lastgaps), closes(entry, lastgaps, ref[3] if ref else []), mean(lasts)))
 PY
