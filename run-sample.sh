@@ -2,7 +2,7 @@
 # Runs the Plasticity Monitor sample app with one command on a fresh Debian machine that has
 # Java 17, Maven and npm:
 #
-#   ./run-sample.sh [sample-app options]        e.g. ./run-sample.sh --weight-decay 0
+#   ./run-sample.sh [sample-app options]        e.g. ./run-sample.sh --scenario permuted-mnist
 #   ./run-sample.sh --help                      the app's options
 #   ./run-sample.sh --fetch-only                get and verify the data, then stop (for CI)
 #
@@ -38,7 +38,7 @@ die() { say "$*"; exit 3; }
 # --- what the arguments ask for ------------------------------------------------------------------
 fetch_only=false
 need_data=true
-scenario=permuted-mnist
+scenario=random-label-mnist # the app's default; only permuted-fashion needs more data
 args=()
 prev=""
 for a in "$@"; do

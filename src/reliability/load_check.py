@@ -82,7 +82,7 @@ class AppRun:
     def run(self):
         out_dir = os.path.join(self.workdir, "runs")
         cmd = ["java"] + os.environ.get("JAVA_OPTS", "").split() + [
-            "-jar", self.args.jar, "--tasks", str(self.args.tasks),
+            "-jar", self.args.jar, "--scenario", "permuted-mnist", "--tasks", str(self.args.tasks),
             "--examples-per-task", str(self.args.examples_per_task), "--port", "0",
             "--output", out_dir, "--run-id", self.name, "--overwrite", "--no-save-model",
             "--linger", "3" if self.scrape else "0"]

@@ -296,6 +296,9 @@ public final class SampleApp implements Callable<Integer> {
     require(scenario != Scenario.WARM_START || examplesPerTask >= 2,
         "--examples-per-task must be at least 2 for warm-start (got: " + examplesPerTask + ")");
     if (scenario == Scenario.RANDOM_LABEL_MNIST || !scenario.images()) {
+      require(this.evalExamples == null, "--eval-examples does not apply to " + scenario
+          + (scenario.images() ? " (it is scored on the images it memorises)"
+              : " (it is scored online)") + " (got: " + this.evalExamples + ")");
       evalExamples = scenario.images() ? examplesPerTask : 0;
     } else {
       require(evalExamples >= 1 && evalExamples <= 10_000,

@@ -175,6 +175,7 @@ class OptionsTest {
     "--scenario cifar                     | unknown scenario 'cifar' (choose one of: permuted-mnist, split-mnist, permuted-fashion, random-label-mnist, warm-start, slowly-changing-regression)",
     "--scenario warm-start --tasks 3      | --tasks must be at most 2 for warm-start (got: 3)",
     "--optimizer rmsprop                  | --optimizer must be sgd or adam (got: rmsprop)",
+    "--eval-examples 300                  | --eval-examples does not apply to random-label-mnist (it is scored on the images it memorises) (got: 300)",
     "--baseline-every 0                   | --baseline-every must be 1 to 10000 (got: 0)",
     "--no-baseline --baseline-every 2     | --baseline-every cannot be combined with --no-baseline",
     "--scenario split-mnist --tasks 6     | --tasks must be at most 5 for split-mnist (got: 6)",

@@ -51,6 +51,41 @@ class ReportTest {
     assertThat(header.get(1).length()).isEqualTo(row.length());
   }
 
+  private static TaskResult withLearning(TaskResult r, TaskResult.Learning learning) {
+    return new TaskResult(r.index(), r.task(), r.description(), r.accuracy(), r.endLoss(),
+        r.endScore(), r.trainSeconds(), r.examplesPerSecond(), r.absorbedRatio(), r.layers(),
+        learning);
+  }
+
+  @Test
+  void baselineColumnsShowTheFreshNetworkAndTheGap() throws IOException {
+    TaskResult r = withLearning(results().get(1),
+        new TaskResult.Learning(Scenario.Headline.ACCURACY, 0.39, 1.7, 0.91, Double.NaN));
+    List<String> header = ResultTable.header(r, true);
+    assertThat(header.get(1)).contains("accuracy", "fresh", "gap").doesNotContain("linear");
+    String row = ResultTable.row(r, true);
+    assertThat(row.split("\\|")[1].trim().split("\\s+")).containsExactly("0.9100", "+0.5200");
+    assertThat(header.get(1).length()).isEqualTo(row.length());
+
+    TaskResult regression = withLearning(results().get(1),
+        new TaskResult.Learning(Scenario.Headline.ONLINE_ERROR, 1.1, 1.1, 0.8, 0.9));
+    assertThat(ResultTable.header(regression, true).get(1)).contains("error", "fresh", "gap",
+        "linear");
+    String regressionRow = ResultTable.row(regression, true);
+    assertThat(regressionRow.split("\\|")[1].trim().split("\\s+"))
+        .containsExactly("0.8000", "+0.3000");
+    assertThat(regressionRow.split("\\|")[2].trim()).isEqualTo("0.9000");
+
+    StringWriter w = new StringWriter();
+    ResultTable.writeCsv(List.of(r), w);
+    String[] lines = w.toString().split("\r\n");
+    List<String> csvHeader = List.of(lines[0].split(","));
+    List<String> cells = List.of(lines[1].split(",", -1));
+    assertThat(cells.get(csvHeader.indexOf("baseline"))).isEqualTo("0.910000");
+    assertThat(cells.get(csvHeader.indexOf("gap"))).isEqualTo("0.520000");
+    assertThat(cells.get(csvHeader.indexOf("reference"))).isEmpty();
+  }
+
   @Test
   void csvHasOneRowPerTaskAndEmptyCellsForWhatDoesNotApply() throws IOException {
     StringWriter w = new StringWriter();

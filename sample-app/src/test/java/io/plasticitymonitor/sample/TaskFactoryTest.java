@@ -114,4 +114,45 @@ class TaskFactoryTest {
     }
     return order;
   }
+
+  @Test
+  void randomLabelTasksKeepTheImagesAndDrawFreshReproducibleLabels() {
+    TaskFactory f = new TaskFactory(Scenario.RANDOM_LABEL_MNIST, DATA, 300, 300, 42);
+    TaskFactory.Task t1 = f.create(1);
+    TaskFactory.Task t2 = f.create(2);
+    assertThat(t2.trainFeatures()).as("the same images every task").isEqualTo(t1.trainFeatures());
+    assertThat(t1.evalFeatures()).as("memorisation is scored on the training images")
+        .isEqualTo(t1.trainFeatures());
+    assertThat(t1.evalLabels()).isEqualTo(t1.trainLabels());
+    int[] y1 = t1.trainLabels().argMax(1).toIntVector();
+    int[] y2 = t2.trainLabels().argMax(1).toIntVector();
+    int same = 0;
+    int[] counts = new int[ImageSet.CLASSES];
+    for (int i = 0; i < y1.length; i++) {
+      same += y1[i] == y2[i] ? 1 : 0;
+      counts[y1[i]]++;
+    }
+    // independent uniform labels agree on 1 in 10: 30 of 300 expected, sd ≈ 5.2
+    assertThat(same).isBetween(10, 55);
+    for (int c : counts) {
+      assertThat(c).as("every class drawn").isPositive();
+    }
+    assertThat(new TaskFactory(Scenario.RANDOM_LABEL_MNIST, DATA, 300, 300, 42).create(2)
+        .trainLabels()).as("reproducible per seed").isEqualTo(t2.trainLabels());
+    assertThat(new TaskFactory(Scenario.RANDOM_LABEL_MNIST, DATA, 300, 300, 43).create(2)
+        .trainLabels()).isNotEqualTo(t2.trainLabels());
+  }
+
+  @Test
+  void warmStartTrainsOnHalfTheExamplesThenOnAllOfThem() {
+    TaskFactory f = new TaskFactory(Scenario.WARM_START, DATA, 101, 40, 42);
+    TaskFactory.Task half = f.create(1);
+    TaskFactory.Task all = f.create(2);
+    assertThat(half.trainExamples()).isEqualTo(50);
+    assertThat(all.trainExamples()).isEqualTo(101);
+    assertThat(all.trainFeatures().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 50),
+        org.nd4j.linalg.indexing.NDArrayIndex.all())).isEqualTo(half.trainFeatures());
+    assertThat(all.evalFeatures()).as("both tasks scored on the same test examples")
+        .isEqualTo(half.evalFeatures());
+  }
 }
