@@ -37,6 +37,7 @@ import picocli.CommandLine.Spec;
     version = "Plasticity Monitor sample app 0.1.0",
     sortOptions = false,
     usageHelpAutoWidth = true,
+    abbreviateSynopsis = true,
     subcommands = {AnalyzeCommand.class},
     description = {
       "Trains a ReLU MLP on a sequence of tasks (random-label MNIST by default) with the Plasticity"
