@@ -14,4 +14,6 @@ CONTRACT = frozenset({
     "plasticity_analysis_seconds_max", "plasticity_analysis_errors_total",
     "plasticity_analysis_skipped_total", "plasticity_last_analysis_iteration",
     "plasticity_sink_errors_total", "plasticity_monitor_errors_total",
+    "plasticity_step_improvement_ratio", "plasticity_task_baseline_accuracy",
+    "plasticity_task_baseline_score", "plasticity_gap",
 })
