@@ -1,6 +1,6 @@
 package io.plasticitymonitor;
 
-import io.plasticitymonitor.network.StepMeasure;
+import io.plasticitymonitor.internal.network.StepMeasure;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
