@@ -163,7 +163,7 @@ public final class PlasticityMeters implements MeterBinder, Sink {
     if (remedy != null) {
       remedyApplied = keep(Counter.builder(REMEDY_APPLIED).tags(tags.and(TAG_REMEDY, remedy))
           .description("What the remedy applied: units re-initialised (redo, cbp) or parameter "
-              + "arrays changed (syre, shrink-perturb)").register(registry));
+              + "arrays changed (syre, shrink-perturb, l2-init)").register(registry));
       remedyApplied.increment(remedyAppliedBeforeBind);
     }
     if (latest != null) {
