@@ -28,11 +28,16 @@ public record Baseline(OptionalDouble accuracy, OptionalDouble score) {
    */
   public Baseline {
     if (accuracy == null || score == null) {
-      throw new IllegalArgumentException("Baseline needs OptionalDouble values, not null (got: accuracy="
-          + accuracy + ", score=" + score + ")");
+      throw new IllegalArgumentException(
+          "Baseline needs OptionalDouble values, not null (got: accuracy="
+              + accuracy
+              + ", score="
+              + score
+              + ")");
     }
     if (accuracy.isEmpty() && score.isEmpty()) {
-      throw new IllegalArgumentException("Baseline needs an accuracy, a score or both (got: neither)");
+      throw new IllegalArgumentException(
+          "Baseline needs an accuracy, a score or both (got: neither)");
     }
     if (accuracy.isPresent()) {
       checkAccuracy(accuracy.getAsDouble());
@@ -54,19 +59,22 @@ public record Baseline(OptionalDouble accuracy, OptionalDouble score) {
 
   /** A baseline accuracy and end score. */
   public static Baseline of(double accuracy, double score) {
-    return new Baseline(OptionalDouble.of(checkAccuracy(accuracy)), OptionalDouble.of(checkScore(score)));
+    return new Baseline(
+        OptionalDouble.of(checkAccuracy(accuracy)), OptionalDouble.of(checkScore(score)));
   }
 
   private static double checkAccuracy(double accuracy) {
     if (!(accuracy >= 0 && accuracy <= 1)) {
-      throw new IllegalArgumentException("TaskData.baseline accuracy must be in [0, 1] (got: " + accuracy + ")");
+      throw new IllegalArgumentException(
+          "TaskData.baseline accuracy must be in [0, 1] (got: " + accuracy + ")");
     }
     return accuracy;
   }
 
   private static double checkScore(double score) {
     if (!Double.isFinite(score)) {
-      throw new IllegalArgumentException("TaskData.baselineScore must be a finite number (got: " + score + ")");
+      throw new IllegalArgumentException(
+          "TaskData.baselineScore must be a finite number (got: " + score + ")");
     }
     return score;
   }

@@ -37,10 +37,10 @@ import org.nd4j.linalg.factory.Nd4j;
  * with its iteration and epoch counts set back to 0 (so learning-rate schedules start over) and
  * every layer's seed set to {@link #seed}. Training is one {@code fit(minibatch)} per iteration,
  * taking minibatches from the iterator in order and resetting it when it runs out, so the count is
- * exact; no listener is attached. The end score is the mean of DL4J's training score (the loss
- * plus the regularisation penalty, as {@code end_score}) over the last 10% of the iterations (at
- * least one), the accuracy that of DL4J's {@code evaluate} on the evaluation data. It all runs on
- * a thread of its own, because DL4J's {@code init()} reseeds ND4J's random generator, which is per
+ * exact; no listener is attached. The end score is the mean of DL4J's training score (the loss plus
+ * the regularisation penalty, as {@code end_score}) over the last 10% of the iterations (at least
+ * one), the accuracy that of DL4J's {@code evaluate} on the evaluation data. It all runs on a
+ * thread of its own, because DL4J's {@code init()} reseeds ND4J's random generator, which is per
  * thread: the caller's random stream is left as it was.
  */
 public final class FreshBaseline {
@@ -48,7 +48,8 @@ public final class FreshBaseline {
   private final ComputationGraphConfiguration cgConf;
   private final long seed;
 
-  private FreshBaseline(MultiLayerConfiguration mlnConf, ComputationGraphConfiguration cgConf, long seed) {
+  private FreshBaseline(
+      MultiLayerConfiguration mlnConf, ComputationGraphConfiguration cgConf, long seed) {
     this.mlnConf = mlnConf;
     this.cgConf = cgConf;
     this.seed = seed;
@@ -70,8 +71,10 @@ public final class FreshBaseline {
       ComputationGraphConfiguration conf = cg.getConfiguration().clone();
       return new FreshBaseline(null, conf, conf.getDefaultConfiguration().getSeed());
     }
-    throw new IllegalArgumentException("FreshBaseline.of needs a MultiLayerNetwork or a ComputationGraph (got: "
-        + network.getClass().getName() + ")");
+    throw new IllegalArgumentException(
+        "FreshBaseline.of needs a MultiLayerNetwork or a ComputationGraph (got: "
+            + network.getClass().getName()
+            + ")");
   }
 
   /** The same, initialised with {@code seed} instead. */
@@ -84,7 +87,9 @@ public final class FreshBaseline {
     return seed;
   }
 
-  /** Trains the fresh network for {@code iterations} minibatches of {@code training}; score only. */
+  /**
+   * Trains the fresh network for {@code iterations} minibatches of {@code training}; score only.
+   */
   public Baseline train(DataSetIterator training, long iterations) {
     return run(Objects.requireNonNull(training, "training"), null, iterations, null, null);
   }
@@ -97,8 +102,12 @@ public final class FreshBaseline {
    *     minibatch
    */
   public Baseline train(DataSetIterator training, long iterations, DataSetIterator evaluation) {
-    return run(Objects.requireNonNull(training, "training"), null, iterations,
-        Objects.requireNonNull(evaluation, "evaluation"), null);
+    return run(
+        Objects.requireNonNull(training, "training"),
+        null,
+        iterations,
+        Objects.requireNonNull(evaluation, "evaluation"),
+        null);
   }
 
   /** For a ComputationGraph with several inputs or outputs; score only. */
@@ -107,8 +116,13 @@ public final class FreshBaseline {
   }
 
   /** For a ComputationGraph with several inputs or outputs. */
-  public Baseline train(MultiDataSetIterator training, long iterations, MultiDataSetIterator evaluation) {
-    return run(null, Objects.requireNonNull(training, "training"), iterations, null,
+  public Baseline train(
+      MultiDataSetIterator training, long iterations, MultiDataSetIterator evaluation) {
+    return run(
+        null,
+        Objects.requireNonNull(training, "training"),
+        iterations,
+        null,
         Objects.requireNonNull(evaluation, "evaluation"));
   }
 
@@ -136,26 +150,39 @@ public final class FreshBaseline {
     return net;
   }
 
-  private Baseline run(DataSetIterator training, MultiDataSetIterator graphTraining, long iterations,
-      DataSetIterator evaluation, MultiDataSetIterator graphEvaluation) {
+  private Baseline run(
+      DataSetIterator training,
+      MultiDataSetIterator graphTraining,
+      long iterations,
+      DataSetIterator evaluation,
+      MultiDataSetIterator graphEvaluation) {
     if (iterations < 1) {
-      throw new IllegalArgumentException("FreshBaseline iterations must be at least 1 (got: " + iterations + ")");
+      throw new IllegalArgumentException(
+          "FreshBaseline iterations must be at least 1 (got: " + iterations + ")");
     }
     if (mlnConf != null && graphTraining != null) {
-      throw new IllegalArgumentException("FreshBaseline of a MultiLayerNetwork needs a DataSetIterator "
-          + "(got: " + graphTraining.getClass().getName() + ")");
+      throw new IllegalArgumentException(
+          "FreshBaseline of a MultiLayerNetwork needs a DataSetIterator "
+              + "(got: "
+              + graphTraining.getClass().getName()
+              + ")");
     }
     AtomicReference<Baseline> result = new AtomicReference<>();
     AtomicReference<Throwable> failure = new AtomicReference<>();
-    Thread worker = new Thread(() -> {
-      try {
-        result.set(trainAndEvaluate(training, graphTraining, iterations, evaluation, graphEvaluation));
-      } catch (Throwable e) {
-        failure.set(e);
-      } finally {
-        Nd4j.getWorkspaceManager().destroyAllWorkspacesForCurrentThread();
-      }
-    }, "plasticity-fresh-baseline");
+    Thread worker =
+        new Thread(
+            () -> {
+              try {
+                result.set(
+                    trainAndEvaluate(
+                        training, graphTraining, iterations, evaluation, graphEvaluation));
+              } catch (Throwable e) {
+                failure.set(e);
+              } finally {
+                Nd4j.getWorkspaceManager().destroyAllWorkspacesForCurrentThread();
+              }
+            },
+            "plasticity-fresh-baseline");
     worker.start();
     try {
       worker.join();
@@ -177,8 +204,12 @@ public final class FreshBaseline {
     return result.get();
   }
 
-  private Baseline trainAndEvaluate(DataSetIterator training, MultiDataSetIterator graphTraining,
-      long iterations, DataSetIterator evaluation, MultiDataSetIterator graphEvaluation) {
+  private Baseline trainAndEvaluate(
+      DataSetIterator training,
+      MultiDataSetIterator graphTraining,
+      long iterations,
+      DataSetIterator evaluation,
+      MultiDataSetIterator graphEvaluation) {
     Model net = freshNetwork();
     long last = Math.max(1, (iterations + 9) / 10); // ⌈0.1·iterations⌉, as end_score
     double tail = 0;
@@ -186,9 +217,14 @@ public final class FreshBaseline {
     for (long i = 0; i < iterations; i++) {
       if (!hasNext(training, graphTraining)) {
         if (i == 0 || !reset(training, graphTraining) || !hasNext(training, graphTraining)) {
-          throw new IllegalArgumentException("FreshBaseline training data ran out after " + i
-              + " of " + iterations + " iterations and cannot be reset (got: "
-              + (training != null ? training : graphTraining).getClass().getName() + ")");
+          throw new IllegalArgumentException(
+              "FreshBaseline training data ran out after "
+                  + i
+                  + " of "
+                  + iterations
+                  + " iterations and cannot be reset (got: "
+                  + (training != null ? training : graphTraining).getClass().getName()
+                  + ")");
         }
       }
       if (training != null) {
@@ -210,15 +246,18 @@ public final class FreshBaseline {
     OptionalDouble accuracy = OptionalDouble.empty();
     if (evaluation != null) {
       reset(evaluation, null);
-      accuracy = OptionalDouble.of(net instanceof MultiLayerNetwork mln
-          ? mln.evaluate(evaluation).accuracy() : ((ComputationGraph) net).evaluate(evaluation).accuracy());
+      accuracy =
+          OptionalDouble.of(
+              net instanceof MultiLayerNetwork mln
+                  ? mln.evaluate(evaluation).accuracy()
+                  : ((ComputationGraph) net).evaluate(evaluation).accuracy());
     } else if (graphEvaluation != null) {
       reset(null, graphEvaluation);
       accuracy = OptionalDouble.of(((ComputationGraph) net).evaluate(graphEvaluation).accuracy());
     }
     if (!Double.isFinite(score)) {
-      throw new IllegalStateException("FreshBaseline: the fresh network's end score is " + score
-          + " (its training diverged)");
+      throw new IllegalStateException(
+          "FreshBaseline: the fresh network's end score is " + score + " (its training diverged)");
     }
     return new Baseline(accuracy, OptionalDouble.of(score));
   }

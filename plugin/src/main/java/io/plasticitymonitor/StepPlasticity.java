@@ -13,12 +13,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Step plasticity for the listener (docs/metrics.md item 9): decides with {@link StepSampling}
- * which iterations to measure, measures them on the training thread with {@link StepMeasure}
- * (the batch in {@code onBackwardPass}, the loss before the update in {@code
- * onGradientCalculation}, after it in {@code iterationDone}), and adds the samples to the running
- * task's {@link StepStatistics}. Its training-thread time is charged to the sampling budget and
- * reported to {@code onTime} (so the periodic analyses count it as monitor time). A failure is
- * reported to {@code onFailure} and never reaches training; that iteration gives no sample.
+ * which iterations to measure, measures them on the training thread with {@link StepMeasure} (the
+ * batch in {@code onBackwardPass}, the loss before the update in {@code onGradientCalculation},
+ * after it in {@code iterationDone}), and adds the samples to the running task's {@link
+ * StepStatistics}. Its training-thread time is charged to the sampling budget and reported to
+ * {@code onTime} (so the periodic analyses count it as monitor time). A failure is reported to
+ * {@code onFailure} and never reaches training; that iteration gives no sample.
  */
 final class StepPlasticity {
   private static final Logger LOG = LoggerFactory.getLogger(StepPlasticity.class);
@@ -29,8 +29,10 @@ final class StepPlasticity {
   private final LongConsumer onTime;
   private final BiConsumer<String, Throwable> onFailure;
   private final Set<String> logged = ConcurrentHashMap.newKeySet();
+
   /** The running task's samples; null between tasks. */
   private volatile StepStatistics task;
+
   /** Per thread: the statistics the iteration in progress was sampled for, and its time so far. */
   private final ThreadLocal<InFlight> inFlight = new ThreadLocal<>();
 
@@ -48,7 +50,10 @@ final class StepPlasticity {
    * @param onTime receives the training-thread nanoseconds of every measured iteration
    * @param onFailure receives what failed and why
    */
-  StepPlasticity(StepSampling sampling, DoubleConsumer onRolling, LongConsumer onTime,
+  StepPlasticity(
+      StepSampling sampling,
+      DoubleConsumer onRolling,
+      LongConsumer onTime,
       BiConsumer<String, Throwable> onFailure) {
     this.sampling = Objects.requireNonNull(sampling, "sampling");
     this.onRolling = onRolling;
@@ -73,7 +78,9 @@ final class StepPlasticity {
     return t;
   }
 
-  /** From {@code onBackwardPass}: decides whether this iteration is measured and takes its batch. */
+  /**
+   * From {@code onBackwardPass}: decides whether this iteration is measured and takes its batch.
+   */
   void backwardPass(Model model) {
     inFlight.remove();
     StepStatistics t = task;

@@ -24,7 +24,8 @@ final class StepSampling {
   /** Measured while the time it takes stays within {@code share} of wall time, in (0, 1]. */
   static StepSampling budget(double share) {
     if (!(share > 0 && share <= 1)) {
-      throw new IllegalArgumentException("step plasticity share of training time must be in (0, 1] (got: " + share + ")");
+      throw new IllegalArgumentException(
+          "step plasticity share of training time must be in (0, 1] (got: " + share + ")");
     }
     return new StepSampling(-1, share);
   }
@@ -32,8 +33,11 @@ final class StepSampling {
   /** Every {@code n}-th iteration ({@code iteration % n == 0}); {@code n = 0}: never. */
   static StepSampling every(int n) {
     if (n < 0) {
-      throw new IllegalArgumentException("PlasticityConfig.stepPlasticityEvery must be at least 0 "
-          + "(0 turns the step measure off) (got: " + n + ")");
+      throw new IllegalArgumentException(
+          "PlasticityConfig.stepPlasticityEvery must be at least 0 "
+              + "(0 turns the step measure off) (got: "
+              + n
+              + ")");
     }
     return new StepSampling(n, 0);
   }

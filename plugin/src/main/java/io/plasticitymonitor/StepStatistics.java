@@ -4,8 +4,8 @@ import io.plasticitymonitor.analysis.RollingMean;
 
 /**
  * One task's step-plasticity samples (docs/metrics.md item 9): their mean and count for the task's
- * record, and the mean of the latest {@link #WINDOW} for the gauge. Closed when the task ends, so
- * a sample finished after that is dropped instead of landing in the next task. Thread-safe.
+ * record, and the mean of the latest {@link #WINDOW} for the gauge. Closed when the task ends, so a
+ * sample finished after that is dropped instead of landing in the next task. Thread-safe.
  */
 final class StepStatistics {
   /** Measured iterations the gauge averages. */

@@ -21,7 +21,8 @@ class BaselineTest {
 
   @Test
   void aBaselineRecordReplacesBothParts() {
-    TaskData d = TaskData.builder().baseline(0.2).baselineScore(9).baseline(Baseline.accuracy(0.8)).build();
+    TaskData d =
+        TaskData.builder().baseline(0.2).baselineScore(9).baseline(Baseline.accuracy(0.8)).build();
     assertThat(d.baseline()).contains(Baseline.accuracy(0.8));
   }
 
@@ -37,7 +38,8 @@ class BaselineTest {
 
   @Test
   void badScoreIsRejectedNamingTheSettingAndValue() {
-    for (double bad : new double[] {Double.NaN, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY}) {
+    for (double bad :
+        new double[] {Double.NaN, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY}) {
       assertThatThrownBy(() -> TaskData.builder().baselineScore(bad))
           .isInstanceOf(IllegalArgumentException.class)
           .hasMessageContaining("TaskData.baselineScore")
@@ -48,8 +50,10 @@ class BaselineTest {
   @Test
   void aBaselineNeedsSomething() {
     assertThatThrownBy(() -> new Baseline(OptionalDouble.empty(), OptionalDouble.empty()))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("neither");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("neither");
     assertThatThrownBy(() -> new Baseline(OptionalDouble.of(2), OptionalDouble.empty()))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("(got: 2.0)");
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("(got: 2.0)");
   }
 }

@@ -39,8 +39,13 @@ class DirectMeasuresTest {
   @TempDir Path dir;
 
   private PlasticityListener listener(String run, int stepEvery, MeterRegistry registry) {
-    PlasticityConfig config = PlasticityConfig.builder().runId(run).outputDirectory(dir).probeSize(4)
-        .stepPlasticityEvery(stepEvery).build();
+    PlasticityConfig config =
+        PlasticityConfig.builder()
+            .runId(run)
+            .outputDirectory(dir)
+            .probeSize(4)
+            .stepPlasticityEvery(stepEvery)
+            .build();
     return PlasticityMonitors.listener(config, registry);
   }
 
@@ -77,17 +82,25 @@ class DirectMeasuresTest {
   }
 
   /**
-   * The hand-derived step of {@code StepMeasureTest} through the listener: linear regression, {@code
-   * w = 0.5}, {@code b = 0}, batch {@code (1, 1), (2, 0)}, SGD 0.1 — loss 0.625 before, 0.45625
-   * after, step plasticity 0.27 in the gauge and the task's record.
+   * The hand-derived step of {@code StepMeasureTest} through the listener: linear regression,
+   * {@code w = 0.5}, {@code b = 0}, batch {@code (1, 1), (2, 0)}, SGD 0.1 — loss 0.625 before,
+   * 0.45625 after, step plasticity 0.27 in the gauge and the task's record.
    */
   @Test
   void oneSgdStepOfLinearRegressionReachesTheGaugeAndTheRecord() throws Exception {
-    MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(1).dataType(DataType.DOUBLE)
-        .updater(new Sgd(0.1)).list()
-        .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(1).nOut(1)
-            .activation(Activation.IDENTITY).build())
-        .build();
+    MultiLayerConfiguration conf =
+        new NeuralNetConfiguration.Builder()
+            .seed(1)
+            .dataType(DataType.DOUBLE)
+            .updater(new Sgd(0.1))
+            .list()
+            .layer(
+                new OutputLayer.Builder(LossFunctions.LossFunction.MSE)
+                    .nIn(1)
+                    .nOut(1)
+                    .activation(Activation.IDENTITY)
+                    .build())
+            .build();
     MultiLayerNetwork net = new MultiLayerNetwork(conf);
     net.init();
     net.setParams(Nd4j.create(new double[] {0.5, 0.0}, 1, 2));
@@ -96,7 +109,9 @@ class DirectMeasuresTest {
     try (PlasticityListener l = listener("linear", 1, registry)) {
       net.addListeners(l);
       l.startTask("t");
-      net.fit(new DataSet(Nd4j.create(new double[][] {{1}, {2}}), Nd4j.create(new double[][] {{1}, {0}})));
+      net.fit(
+          new DataSet(
+              Nd4j.create(new double[][] {{1}, {2}}), Nd4j.create(new double[][] {{1}, {0}})));
       assertThat(gauge(registry, "plasticity.step.improvement")).isCloseTo(0.27, within(EXACT));
       s = l.endTask();
     }
@@ -139,7 +154,8 @@ class DirectMeasuresTest {
   @Test
   void theDefaultSamplingMeasuresTheFirstIterationOfATask() {
     MultiLayerNetwork net = Networks.mlp(0.1, 3, 6, 8, 3);
-    PlasticityConfig config = PlasticityConfig.builder().runId("budget").outputDirectory(dir).build();
+    PlasticityConfig config =
+        PlasticityConfig.builder().runId("budget").outputDirectory(dir).build();
     assertThat(config.stepPlasticityEvery()).isEmpty();
     try (PlasticityListener l = PlasticityMonitors.listener(config, new SimpleMeterRegistry())) {
       net.addListeners(l);
@@ -189,7 +205,8 @@ class DirectMeasuresTest {
       l.startTask("a", TaskData.builder().baseline(0.875).baselineScore(0.25).build());
       net.fit(data);
       with = l.endTask(0.5);
-      assertThat(registry.get("plasticity.gap").tag("basis", "accuracy").gauge().value()).isEqualTo(0.375);
+      assertThat(registry.get("plasticity.gap").tag("basis", "accuracy").gauge().value())
+          .isEqualTo(0.375);
       assertThat(registry.get("plasticity.gap").tag("basis", "score").gauge().value())
           .isEqualTo(with.endScore() - 0.25);
       assertThat(gauge(registry, "plasticity.task.baseline.accuracy")).isEqualTo(0.875);
@@ -215,13 +232,22 @@ class DirectMeasuresTest {
   }
 
   private static MultiLayerNetwork failingInInference() {
-    MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(5).dataType(DataType.FLOAT)
-        .updater(new Sgd(0.1)).weightInit(WeightInit.RELU).list()
-        .layer(new DenseLayer.Builder().nIn(6).nOut(8).activation(Activation.RELU).build())
-        .layer(new ActivationLayer.Builder().activation(new IdentityInTrainingOnly()).build())
-        .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(8).nOut(3)
-            .activation(Activation.SOFTMAX).build())
-        .build();
+    MultiLayerConfiguration conf =
+        new NeuralNetConfiguration.Builder()
+            .seed(5)
+            .dataType(DataType.FLOAT)
+            .updater(new Sgd(0.1))
+            .weightInit(WeightInit.RELU)
+            .list()
+            .layer(new DenseLayer.Builder().nIn(6).nOut(8).activation(Activation.RELU).build())
+            .layer(new ActivationLayer.Builder().activation(new IdentityInTrainingOnly()).build())
+            .layer(
+                new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                    .nIn(8)
+                    .nOut(3)
+                    .activation(Activation.SOFTMAX)
+                    .build())
+            .build();
     MultiLayerNetwork net = new MultiLayerNetwork(conf);
     net.init();
     return net;

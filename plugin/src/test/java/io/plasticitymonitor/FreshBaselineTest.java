@@ -39,10 +39,9 @@ class FreshBaselineTest {
 
   /**
    * The continually trained network here is itself fresh: trained from its initialisation on the
-   * task for {@link #ITERATIONS}. A fresh copy with the same seed is then the very same network,
-   * so both gaps are exactly 0. The learning-rate schedule drops at iteration 40, so a copy that
-   * kept the trained network's iteration count (80) would train at the low rate throughout and
-   * differ.
+   * task for {@link #ITERATIONS}. A fresh copy with the same seed is then the very same network, so
+   * both gaps are exactly 0. The learning-rate schedule drops at iteration 40, so a copy that kept
+   * the trained network's iteration count (80) would train at the low rate throughout and differ.
    */
   @Test
   void aFreshCopyWithTheSameSeedIsTheSameNetwork() {
@@ -60,10 +59,10 @@ class FreshBaselineTest {
   }
 
   /**
-   * A fresh network against fresh copies of other seeds: the gap is 0 in expectation. Over 8
-   * seed pairs the mean gap must lie within 4 standard errors (the gaps' own spread / √8) of 0; a
-   * copy that trained fewer iterations, at another learning rate or from a trained start would sit
-   * far outside (and the test also checks that the seeds do make the networks differ).
+   * A fresh network against fresh copies of other seeds: the gap is 0 in expectation. Over 8 seed
+   * pairs the mean gap must lie within 4 standard errors (the gaps' own spread / √8) of 0; a copy
+   * that trained fewer iterations, at another learning rate or from a trained start would sit far
+   * outside (and the test also checks that the seeds do make the networks differ).
    */
   @Test
   void aFreshCopyOfAFreshNetworkHasGapZeroInExpectation() {
@@ -74,7 +73,8 @@ class FreshBaselineTest {
       MultiLayerNetwork net = mlp(100 + i);
       double endScore = trainLikeATask(net);
       double accuracy = net.evaluate(iterator(test)).accuracy();
-      Baseline b = FreshBaseline.of(net).seed(200 + i).train(iterator(train), ITERATIONS, iterator(test));
+      Baseline b =
+          FreshBaseline.of(net).seed(200 + i).train(iterator(train), ITERATIONS, iterator(test));
       accuracyGaps[i] = FreshNetworkGap.ofAccuracy(b.accuracy().getAsDouble(), accuracy);
       scoreGaps[i] = FreshNetworkGap.ofScore(b.score().getAsDouble(), endScore);
     }
@@ -97,10 +97,12 @@ class FreshBaselineTest {
     MultiLayerNetwork net = mlp(3);
     assertThatThrownBy(() -> FreshBaseline.of(net).train(iterator(train), 0))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("FreshBaseline iterations").hasMessageContaining("(got: 0)");
+        .hasMessageContaining("FreshBaseline iterations")
+        .hasMessageContaining("(got: 0)");
     assertThatThrownBy(() -> FreshBaseline.of(net.getLayer(0)))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("FreshBaseline.of").hasMessageContaining("DenseLayer");
+        .hasMessageContaining("FreshBaseline.of")
+        .hasMessageContaining("DenseLayer");
   }
 
   /** Trains as a task would, one minibatch an iteration; returns the end score (last 10%). */
@@ -135,19 +137,29 @@ class FreshBaselineTest {
   }
 
   private static DataSetIterator iterator(DataSet data) {
-    return new org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator<>(data.asList(), BATCH);
+    return new org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator<>(
+        data.asList(), BATCH);
   }
 
   private static MultiLayerNetwork mlp(long seed) {
     Map<Integer, Double> lr = new HashMap<>();
     lr.put(0, 0.1);
     lr.put(ITERATIONS / 2, 0.01);
-    MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT)
-        .updater(new Sgd(new MapSchedule(ScheduleType.ITERATION, lr))).weightInit(WeightInit.RELU).list()
-        .layer(new DenseLayer.Builder().nIn(784).nOut(64).activation(Activation.RELU).build())
-        .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(64).nOut(10)
-            .activation(Activation.SOFTMAX).build())
-        .build();
+    MultiLayerConfiguration conf =
+        new NeuralNetConfiguration.Builder()
+            .seed(seed)
+            .dataType(DataType.FLOAT)
+            .updater(new Sgd(new MapSchedule(ScheduleType.ITERATION, lr)))
+            .weightInit(WeightInit.RELU)
+            .list()
+            .layer(new DenseLayer.Builder().nIn(784).nOut(64).activation(Activation.RELU).build())
+            .layer(
+                new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                    .nIn(64)
+                    .nOut(10)
+                    .activation(Activation.SOFTMAX)
+                    .build())
+            .build();
     MultiLayerNetwork net = new MultiLayerNetwork(conf);
     net.init();
     return net;

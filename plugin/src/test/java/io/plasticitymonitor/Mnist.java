@@ -21,16 +21,22 @@ final class Mnist {
   /** The first {@code n} training examples ({@code train}) or test examples. */
   static DataSet load(boolean train, int n) {
     String env = System.getenv("PLASTICITY_DATA_DIR");
-    Path dir = env != null && !env.isBlank() ? Path.of(env)
-        : Path.of(System.getProperty("user.home"), ".deeplearning4j");
+    Path dir =
+        env != null && !env.isBlank()
+            ? Path.of(env)
+            : Path.of(System.getProperty("user.home"), ".deeplearning4j");
     String prefix = train ? "train" : "t10k";
     Path images = dir.resolve(prefix + "-images-idx3-ubyte");
     Path labels = dir.resolve(prefix + "-labels-idx1-ubyte");
     if (!Files.isRegularFile(images) || !Files.isRegularFile(labels)) {
-      throw new IllegalStateException("MNIST is not in " + dir + ": run ./run-sample.sh --fetch-only "
-          + "(or set PLASTICITY_DATA_DIR to a directory holding the four IDX files)");
+      throw new IllegalStateException(
+          "MNIST is not in "
+              + dir
+              + ": run ./run-sample.sh --fetch-only "
+              + "(or set PLASTICITY_DATA_DIR to a directory holding the four IDX files)");
     }
-    try (DataInputStream im = open(images); DataInputStream lb = open(labels)) {
+    try (DataInputStream im = open(images);
+        DataInputStream lb = open(labels)) {
       if (im.readInt() != 2051 || lb.readInt() != 2049) {
         throw new IllegalStateException("not MNIST IDX files: " + images + ", " + labels);
       }

@@ -52,7 +52,8 @@ class StepSamplingTest {
     }
     assertThat(measured).isBetween(10, 11);
     long wall = 4000 * MS + spent;
-    assertThat((double) spent / wall).isLessThanOrEqualTo(0.005 + 2.0 * MS / wall); // one measurement of slack
+    assertThat((double) spent / wall)
+        .isLessThanOrEqualTo(0.005 + 2.0 * MS / wall); // one measurement of slack
   }
 
   @Test
@@ -74,9 +75,12 @@ class StepSamplingTest {
 
   @Test
   void badSettingsAreNamed() {
-    assertThatThrownBy(() -> StepSampling.every(-1)).isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("stepPlasticityEvery").hasMessageContaining("(got: -1)");
-    assertThatThrownBy(() -> StepSampling.budget(0)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> StepSampling.every(-1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("stepPlasticityEvery")
+        .hasMessageContaining("(got: -1)");
+    assertThatThrownBy(() -> StepSampling.budget(0))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("(got: 0.0)");
   }
 }

@@ -2,10 +2,10 @@ package io.plasticitymonitor.analysis;
 
 /**
  * The fresh-network gap (docs/metrics.md item 10): a continually trained network's result on a task
- * against a freshly initialised network of the same configuration trained on the same task data
- * for the same number of iterations. Both signs are chosen so that <b>positive means the
- * continually trained network is worse</b> than the fresh one (it lost plasticity), 0 that it is as
- * good, negative that it is better. NaN stands for a missing value, in and out.
+ * against a freshly initialised network of the same configuration trained on the same task data for
+ * the same number of iterations. Both signs are chosen so that <b>positive means the continually
+ * trained network is worse</b> than the fresh one (it lost plasticity), 0 that it is as good,
+ * negative that it is better. NaN stands for a missing value, in and out.
  */
 public final class FreshNetworkGap {
   private FreshNetworkGap() {}

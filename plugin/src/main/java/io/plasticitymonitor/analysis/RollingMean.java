@@ -1,10 +1,10 @@
 package io.plasticitymonitor.analysis;
 
 /**
- * The mean of the last {@code window} values added (fewer while fewer have been added): the
- * rolling gauge of step plasticity (docs/metrics.md item 9). Sums are recomputed from the kept
- * values on every {@link #mean()} call rather than kept as a running total, so no rounding error
- * builds up over a long run. Not thread-safe: callers synchronize.
+ * The mean of the last {@code window} values added (fewer while fewer have been added): the rolling
+ * gauge of step plasticity (docs/metrics.md item 9). Sums are recomputed from the kept values on
+ * every {@link #mean()} call rather than kept as a running total, so no rounding error builds up
+ * over a long run. Not thread-safe: callers synchronize.
  */
 public final class RollingMean {
   private final double[] values;

@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>θ ← θ − c·(θ − θ₀),   c = min(1, 2λ·lr(iteration, epoch))</pre>
  *
- * <p>with {@code lr} the parameter's updater learning rate (1 for an updater without one); {@code c}
- * is capped at 1 (straight to θ₀) because a larger step would overshoot. Kumar et al. add the
+ * <p>with {@code lr} the parameter's updater learning rate (1 for an updater without one); {@code
+ * c} is capped at 1 (straight to θ₀) because a larger step would overshoot. Kumar et al. add the
  * penalty to the loss, so an adaptive updater rescales it; for SGD the two are the same step.
  * Counted: parameter arrays pulled, per iteration.
  */

@@ -65,7 +65,8 @@ class RollingMeanTest {
 
   @Test
   void rejectsABadWindowAndNaN() {
-    assertThatThrownBy(() -> new RollingMean(0)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> new RollingMean(0))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("(got: 0)");
     assertThatThrownBy(() -> new RollingMean(1).add(Double.NaN))
         .isInstanceOf(IllegalArgumentException.class);

@@ -28,7 +28,8 @@ class L2InitTest {
     MultiLayerNetwork net = TinyNets.mlp(new Sgd(lr), 0, 3, 4, 2);
     INDArray initial = net.getLayer(0).getParam("W").dup();
     L2Init remedy = new L2Init(UnitSurgery.of(net), lambda);
-    net.fit(TinyNets.batch(8, 3, 2, false, 2)); // moves layer0's W away from θ₀ (no remedy step yet)
+    net.fit(
+        TinyNets.batch(8, 3, 2, false, 2)); // moves layer0's W away from θ₀ (no remedy step yet)
     INDArray moved = net.getLayer(0).getParam("W").dup();
     assertThat(moved.sub(initial).norm2Number().doubleValue()).isGreaterThan(1e-4);
 
@@ -53,13 +54,15 @@ class L2InitTest {
     L2Init remedy = new L2Init(UnitSurgery.of(net), 0.25);
     net.fit(TinyNets.batch(8, 3, 2, false, 2));
     remedy.afterIteration(0, 0);
-    assertThat(net.getLayer(0).getParam("W").sub(initial).norm2Number().doubleValue()).isGreaterThan(1e-4);
+    assertThat(net.getLayer(0).getParam("W").sub(initial).norm2Number().doubleValue())
+        .isGreaterThan(1e-4);
     DataSet zeros = TinyNets.batch(8, 3, 2, true, 1);
     for (int i = 1; i <= 300; i++) { // (1 − 2·0.25·0.5)^300 ≈ 1e-38 of the distance is left
       net.fit(zeros);
       remedy.afterIteration(i, 0);
     }
-    assertThat(net.getLayer(0).getParam("W").sub(initial).norm2Number().doubleValue()).isLessThan(EXACT);
+    assertThat(net.getLayer(0).getParam("W").sub(initial).norm2Number().doubleValue())
+        .isLessThan(EXACT);
   }
 
   @Test
@@ -81,9 +84,9 @@ class L2InitTest {
    * The first batch has zero inputs, so layer0's W gets no gradient (nor the output layer's W: the
    * hidden activations are ReLU(0) = 0); the output layer's bias does learn: a twin without the
    * remedy ends at {@code b₁ − lr·g}, and with it the pull must bring that back toward the
-   * pre-update {@code b₁} by {@code c = 2λ·lr} (a θ₀ taken after the update would leave it where the
-   * twin is). Then a real batch moves layer0, and another zero batch pulls it
-   * back by {@code c} of the way.
+   * pre-update {@code b₁} by {@code c = 2λ·lr} (a θ₀ taken after the update would leave it where
+   * the twin is). Then a real batch moves layer0, and another zero batch pulls it back by {@code c}
+   * of the way.
    */
   @Test
   void throughTheListenerTheAnchorIsTheNetworkBeforeItsFirstUpdate(@TempDir Path dir) {

@@ -22,11 +22,11 @@ import org.nd4j.linalg.factory.Nd4j;
  * penalty.
  *
  * <p>DL4J keeps the iteration's features on the network until the next iteration ({@code
- * getInput()}, {@code getInputs()}); a MultiLayerNetwork keeps its labels too ({@code getLabels()}),
- * but a ComputationGraph has them only on its output layers, and clears those at the end of its
- * gradient computation, right after {@code onBackwardPass}. So {@link #current} takes references to
- * them in {@code onBackwardPass}; they are valid until that iteration's {@code iterationDone}
- * returns.
+ * getInput()}, {@code getInputs()}); a MultiLayerNetwork keeps its labels too ({@code
+ * getLabels()}), but a ComputationGraph has them only on its output layers, and clears those at the
+ * end of its gradient computation, right after {@code onBackwardPass}. So {@link #current} takes
+ * references to them in {@code onBackwardPass}; they are valid until that iteration's {@code
+ * iterationDone} returns.
  */
 public final class MinibatchLoss {
   private MinibatchLoss() {}
@@ -95,13 +95,16 @@ public final class MinibatchLoss {
         }
         labels[i] = o.getLabels();
       }
-      if (in == null || in.length == 0 || Arrays.stream(in).anyMatch(Objects::isNull)
+      if (in == null
+          || in.length == 0
+          || Arrays.stream(in).anyMatch(Objects::isNull)
           || Arrays.stream(labels).anyMatch(Objects::isNull)) {
         return new NotMeasurable("the network holds no features or labels");
       }
       return new Measurable(new Batch(in, labels));
     }
-    return new NotMeasurable("not a MultiLayerNetwork or ComputationGraph (layer-wise pretraining?)");
+    return new NotMeasurable(
+        "not a MultiLayerNetwork or ComputationGraph (layer-wise pretraining?)");
   }
 
   /**
@@ -122,7 +125,8 @@ public final class MinibatchLoss {
         return score - cg.calcRegularizationScore(true);
       }
     }
-    throw new IllegalArgumentException("not a MultiLayerNetwork or ComputationGraph: " + model.getClass().getName());
+    throw new IllegalArgumentException(
+        "not a MultiLayerNetwork or ComputationGraph: " + model.getClass().getName());
   }
 
   private static boolean anyPresent(INDArray[] arrays) {

@@ -4,14 +4,14 @@ import io.plasticitymonitor.analysis.StepImprovement;
 import org.deeplearning4j.nn.api.Model;
 
 /**
- * Measures step plasticity (docs/metrics.md item 9) of one iteration, in three calls on the
- * thread that trains the network: {@link #takeBatch} in {@code onBackwardPass} (the labels of a
- * ComputationGraph are reachable only then), {@link #beforeUpdate} in {@code
- * onGradientCalculation} (after the gradient, before the update: the loss at the parameters the
- * gradient was taken at) and {@link #afterUpdate} in {@code iterationDone} (the loss after the
- * update), both losses in inference mode by {@link MinibatchLoss}. State is per thread, because
- * ParallelWrapper's workers train their replicas each on its own thread and DL4J calls every
- * callback of an iteration on the thread that trains it.
+ * Measures step plasticity (docs/metrics.md item 9) of one iteration, in three calls on the thread
+ * that trains the network: {@link #takeBatch} in {@code onBackwardPass} (the labels of a
+ * ComputationGraph are reachable only then), {@link #beforeUpdate} in {@code onGradientCalculation}
+ * (after the gradient, before the update: the loss at the parameters the gradient was taken at) and
+ * {@link #afterUpdate} in {@code iterationDone} (the loss after the update), both losses in
+ * inference mode by {@link MinibatchLoss}. State is per thread, because ParallelWrapper's workers
+ * train their replicas each on its own thread and DL4J calls every callback of an iteration on the
+ * thread that trains it.
  */
 public final class StepMeasure {
   private final ThreadLocal<Pending> pending = new ThreadLocal<>();
@@ -20,8 +20,8 @@ public final class StepMeasure {
   private record Pending(Model model, MinibatchLoss.Batch batch, double lossBefore) {}
 
   /**
-   * Takes references to the iteration's batch. Call in {@code onBackwardPass} of an iteration to
-   * be measured.
+   * Takes references to the iteration's batch. Call in {@code onBackwardPass} of an iteration to be
+   * measured.
    *
    * @return null when taken, else why the iteration cannot be measured
    */

@@ -57,7 +57,9 @@ public final class TrainedParameter {
 
   /** The updater's learning rate at {@code (iteration, epoch)}; 1 for an updater without one. */
   public double learningRate(int iteration, int epoch) {
-    return updater != null && updater.hasLearningRate() ? updater.getLearningRate(iteration, epoch) : 1.0;
+    return updater != null && updater.hasLearningRate()
+        ? updater.getLearningRate(iteration, epoch)
+        : 1.0;
   }
 
   /** A detached copy of the parameter's current values, in its shape, order and data type. */

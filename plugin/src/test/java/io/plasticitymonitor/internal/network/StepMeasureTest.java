@@ -64,10 +64,10 @@ class StepMeasureTest {
    * b) = (1/B)·Σ_i r_i²}, {@code r_i = w·x_i + b − y_i} (no ½; the mean over the batch is DL4J's
    * mini-batch division), so {@code ∂L/∂w = (2/B)·Σ r_i x_i}, {@code ∂L/∂b = (2/B)·Σ r_i}.
    *
-   * <p>With {@code w = 0.5}, {@code b = 0}, the batch {@code (x, y) = (1, 1), (2, 0)} and {@code η =
-   * 0.1}: {@code r = (−0.5, 1)}, {@code L = (0.25 + 1)/2 = 0.625}; {@code ∂L/∂w = −0.5·1 + 1·2 =
-   * 1.5}, {@code ∂L/∂b = −0.5 + 1 = 0.5}; after the step {@code w = 0.35}, {@code b = −0.05}, {@code
-   * r = (−0.7, 0.65)}, {@code L = (0.49 + 0.4225)/2 = 0.45625}; step plasticity {@code 1 −
+   * <p>With {@code w = 0.5}, {@code b = 0}, the batch {@code (x, y) = (1, 1), (2, 0)} and {@code η
+   * = 0.1}: {@code r = (−0.5, 1)}, {@code L = (0.25 + 1)/2 = 0.625}; {@code ∂L/∂w = −0.5·1 + 1·2 =
+   * 1.5}, {@code ∂L/∂b = −0.5 + 1 = 0.5}; after the step {@code w = 0.35}, {@code b = −0.05},
+   * {@code r = (−0.7, 0.65)}, {@code L = (0.49 + 0.4225)/2 = 0.45625}; step plasticity {@code 1 −
    * 0.45625/0.625 = 0.27}.
    */
   @Test
@@ -77,19 +77,22 @@ class StepMeasureTest {
     EveryStep listener = new EveryStep();
     net.addListeners(listener);
 
-    net.fit(new DataSet(Nd4j.create(new double[][] {{1}, {2}}), Nd4j.create(new double[][] {{1}, {0}})));
+    net.fit(
+        new DataSet(
+            Nd4j.create(new double[][] {{1}, {2}}), Nd4j.create(new double[][] {{1}, {0}})));
 
     assertThat(listener.reasons).isEmpty();
     assertThat(listener.values).hasSize(1);
     assertThat(listener.values.get(0)).isCloseTo(0.27, within(EXACT));
-    assertThat(net.params().getDouble(0)).isCloseTo(0.35, within(EXACT)); // the step was the one derived
+    assertThat(net.params().getDouble(0))
+        .isCloseTo(0.35, within(EXACT)); // the step was the one derived
     assertThat(net.params().getDouble(1)).isCloseTo(-0.05, within(EXACT));
   }
 
   /**
    * The same closed form in matrix form on a random batch: with {@code X̃ = [X, 1]} and residuals
-   * {@code r = X̃θ − y}, one step gives {@code r⁺ = (I − (2η/B)·X̃X̃ᵀ)·r}, so the step plasticity is
-   * {@code 1 − ‖r⁺‖²/‖r‖²}. Both as a MultiLayerNetwork and as a ComputationGraph.
+   * {@code r = X̃θ − y}, one step gives {@code r⁺ = (I − (2η/B)·X̃X̃ᵀ)·r}, so the step plasticity
+   * is {@code 1 − ‖r⁺‖²/‖r‖²}. Both as a MultiLayerNetwork and as a ComputationGraph.
    */
   @Test
   void oneSgdStepOfLinearRegressionMatchesTheClosedFormOnARandomBatch() {
@@ -139,7 +142,9 @@ class StepMeasureTest {
     EveryStep onMln = new EveryStep();
     mln.addListeners(onMln);
     mln.fit(data);
-    assertThat(onMln.values).singleElement().satisfies(v -> assertThat(v).isCloseTo(expected, within(EXACT)));
+    assertThat(onMln.values)
+        .singleElement()
+        .satisfies(v -> assertThat(v).isCloseTo(expected, within(EXACT)));
 
     ComputationGraph cg = linearRegressionGraph(inputs, lr);
     cg.setParams(Nd4j.create(theta, 1, inputs + 1));
@@ -147,7 +152,9 @@ class StepMeasureTest {
     cg.addListeners(onCg);
     cg.fit(data);
     assertThat(onCg.reasons).isEmpty();
-    assertThat(onCg.values).singleElement().satisfies(v -> assertThat(v).isCloseTo(expected, within(EXACT)));
+    assertThat(onCg.values)
+        .singleElement()
+        .satisfies(v -> assertThat(v).isCloseTo(expected, within(EXACT)));
   }
 
   @Test
@@ -173,7 +180,9 @@ class StepMeasureTest {
     for (int i = 0; i < 5; i++) {
       net.fit(data);
     }
-    assertThat(listener.values).hasSize(5).allSatisfy(v -> assertThat(v).isGreaterThan(0).isLessThan(1));
+    assertThat(listener.values)
+        .hasSize(5)
+        .allSatisfy(v -> assertThat(v).isGreaterThan(0).isLessThan(1));
   }
 
   @Test
@@ -200,42 +209,81 @@ class StepMeasureTest {
     MultiLayerNetwork net = linearRegression(1, 0.1);
     EveryStep listener = new EveryStep();
     net.addListeners(listener);
-    DataSet data = new DataSet(Nd4j.create(new double[][] {{1}, {2}}), Nd4j.create(new double[][] {{1}, {0}}),
-        null, Nd4j.create(new double[][] {{1}, {0}}));
+    DataSet data =
+        new DataSet(
+            Nd4j.create(new double[][] {{1}, {2}}),
+            Nd4j.create(new double[][] {{1}, {0}}),
+            null,
+            Nd4j.create(new double[][] {{1}, {0}}));
     net.fit(data);
     assertThat(listener.reasons).containsExactly("minibatches with mask arrays are not measured");
     assertThat(listener.values).singleElement().satisfies(v -> assertThat(v).isNaN());
   }
 
   private static MultiLayerNetwork linearRegression(int inputs, double lr) {
-    MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(1).dataType(DataType.DOUBLE)
-        .updater(new Sgd(lr)).list()
-        .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(inputs).nOut(1)
-            .activation(Activation.IDENTITY).build())
-        .build();
+    MultiLayerConfiguration conf =
+        new NeuralNetConfiguration.Builder()
+            .seed(1)
+            .dataType(DataType.DOUBLE)
+            .updater(new Sgd(lr))
+            .list()
+            .layer(
+                new OutputLayer.Builder(LossFunctions.LossFunction.MSE)
+                    .nIn(inputs)
+                    .nOut(1)
+                    .activation(Activation.IDENTITY)
+                    .build())
+            .build();
     MultiLayerNetwork net = new MultiLayerNetwork(conf);
     net.init();
     return net;
   }
 
   private static ComputationGraph linearRegressionGraph(int inputs, double lr) {
-    ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(1).dataType(DataType.DOUBLE)
-        .updater(new Sgd(lr)).graphBuilder().addInputs("in")
-        .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MSE).nIn(inputs).nOut(1)
-            .activation(Activation.IDENTITY).build(), "in")
-        .setOutputs("out").build();
+    ComputationGraphConfiguration conf =
+        new NeuralNetConfiguration.Builder()
+            .seed(1)
+            .dataType(DataType.DOUBLE)
+            .updater(new Sgd(lr))
+            .graphBuilder()
+            .addInputs("in")
+            .addLayer(
+                "out",
+                new OutputLayer.Builder(LossFunctions.LossFunction.MSE)
+                    .nIn(inputs)
+                    .nOut(1)
+                    .activation(Activation.IDENTITY)
+                    .build(),
+                "in")
+            .setOutputs("out")
+            .build();
     ComputationGraph net = new ComputationGraph(conf);
     net.init();
     return net;
   }
 
   private static MultiLayerNetwork mlpWithDropout(double lr, long seed) {
-    MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT)
-        .updater(new Sgd(lr)).weightInit(WeightInit.RELU).list()
-        .layer(new DenseLayer.Builder().nIn(12).nOut(16).activation(Activation.RELU).dropOut(0.5).build())
-        .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(16).nOut(4)
-            .activation(Activation.SOFTMAX).build())
-        .build();
+    MultiLayerConfiguration conf =
+        new NeuralNetConfiguration.Builder()
+            .seed(seed)
+            .dataType(DataType.FLOAT)
+            .updater(new Sgd(lr))
+            .weightInit(WeightInit.RELU)
+            .list()
+            .layer(
+                new DenseLayer.Builder()
+                    .nIn(12)
+                    .nOut(16)
+                    .activation(Activation.RELU)
+                    .dropOut(0.5)
+                    .build())
+            .layer(
+                new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                    .nIn(16)
+                    .nOut(4)
+                    .activation(Activation.SOFTMAX)
+                    .build())
+            .build();
     MultiLayerNetwork net = new MultiLayerNetwork(conf);
     net.init();
     return net;
