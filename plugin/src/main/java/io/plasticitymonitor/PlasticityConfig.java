@@ -283,7 +283,7 @@ public final class PlasticityConfig {
      * Measure step plasticity on every {@code n}-th iteration of the network's own count ({@code n
      * = 1}: every iteration, as UPGD does); {@code 0} turns it off. Unless set, it is measured on
      * as many iterations as fit in half of {@link #analysisBudget}. Each measured iteration costs
-     * two inference forward passes of its minibatch on the training thread (about ⅔ of a training
+     * two inference forward passes of its minibatch on the training thread (about half a training
      * iteration of an MLP).
      */
     public Builder stepPlasticityEvery(int n) {
