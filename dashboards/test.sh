@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Tests of dashboards/: promtool check rules / check config / test rules, amtool check-config,
-# and the structural checks of the Grafana dashboard and the mixin conventions
-# (tests/check_structure.py). Installs the Debian packages it needs when missing and run as root.
+# the structural checks of the Grafana dashboard and the mixin conventions
+# (tests/check_structure.py), and the dashboard against Grafana's own schema (schema/: the npm
+# package @grafana/schema, type-checked with TypeScript; npm installs both into schema/node_modules). Installs the Debian packages it needs when missing and run as root.
 # Prints `dashboards: N passed, M failed` last and exits non-zero on any failure.
 #
 # The PromQL of the dashboard and the rules is executed against a real Prometheus by the
@@ -75,6 +76,34 @@ if have_yaml; then
   fi
 else
   fail "structural checks need python3-yaml (Debian package python3-yaml)"
+fi
+
+# Grafana's own dashboard schema (@grafana/schema), type-checked by TypeScript: the packages are
+# pinned in schema/package-lock.json and installed into schema/node_modules (not committed).
+if command -v npm >/dev/null 2>&1 && command -v node >/dev/null 2>&1; then
+  if out=$(cd schema && npm ci --no-audit --no-fund --ignore-scripts --prefer-offline 2>&1); then
+    run "Grafana schema (@grafana/schema, tsc): grafana/plasticity-overview.json" \
+      node schema/check.mjs grafana/plasticity-overview.json
+    # The check must be able to fail: a copy with one broken panel (a height that is text, as a
+    # hand edit might leave it) must be refused, or the types above it check nothing.
+    broken="$(mktemp -d)/broken-panel.json"
+    python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); d["panels"][0]["gridPos"]["h"] = "8"; json.dump(d, open(sys.argv[2], "w"), indent=2)' \
+      grafana/plasticity-overview.json "$broken"
+    if out=$(node schema/check.mjs "$broken" 2>&1); then
+      fail "Grafana schema check refuses a panel whose gridPos.h is a string (it accepted it)"
+    elif printf '%s\n' "$out" | grep -q "broken-panel.json:[0-9]*:[0-9]*: error TS"; then
+      pass "Grafana schema check refuses a panel whose gridPos.h is a string"
+    else
+      fail "Grafana schema check of a broken panel failed without a TypeScript error"
+      printf '%s\n' "$out" | sed 's/^/    /'
+    fi
+    rm -rf "$(dirname "$broken")"
+  else
+    fail "npm ci in dashboards/schema (the npm registry must be reachable once)"
+    printf '%s\n' "$out" | tail -n 20 | sed 's/^/    /'
+  fi
+else
+  fail "the Grafana schema check needs Node.js with npm"
 fi
 
 echo "dashboards: $passed passed, $failed failed"

@@ -28,7 +28,9 @@ from contract import CONTRACT  # noqa: E402
 DASHBOARD_UID = "plasticity-overview"
 DATASOURCE_REFS = {"${datasource}", "$datasource"}
 SEVERITIES = {"critical", "warning", "info"}
-RUNBOOK_URL = re.compile(r"^https://\S+/dashboards/runbook\.md#([a-z0-9-]+)$")
+# `<base>#<anchor>`: the base is this repository's runbook by its path unless set-runbook-base.sh
+# points it elsewhere; one base for all alerts.
+RUNBOOK_URL = re.compile(r"^(\S+)#([a-z0-9-]+)$")
 RECORD_NAME = re.compile(r"^[a-z][a-z0-9_]*:[a-z][a-z0-9_]*:[a-z][a-z0-9_]*$")
 ALERT_NAME = re.compile(r"^Plasticity(?:[A-Z][a-z0-9]*)+$")
 
@@ -119,6 +121,7 @@ def main():
     runbook = open(p("runbook.md"), encoding="utf-8").read()
     anchors = github_anchors(runbook)
     names = [a["alert"] for a in alerts]
+    bases = set()
     check("alert names are unique", len(names) == len(set(names)), f"{names}")
     for a in alerts:
         n = a["alert"]
@@ -130,7 +133,9 @@ def main():
         check(f"{n}: templated description", ann.get("description") and "{{" in ann["description"])
         m = RUNBOOK_URL.match(ann.get("runbook_url", ""))
         check(f"{n}: runbook_url points to its section of runbook.md",
-              m and m.group(1) == n.lower() and m.group(1) in anchors, f"{ann.get('runbook_url')!r}")
+              m and m.group(2) == n.lower() and m.group(2) in anchors, f"{ann.get('runbook_url')!r}")
+        if m:
+            bases.add(m.group(1))
         used = promql.metric_names(a["expr"])
         check(f"{n}: reads only contract metrics and recorded series", used and used <= known,
               f"unknown: {sorted(used - known)}")
@@ -142,6 +147,8 @@ def main():
               block and block.group(1).strip()
               and (not has_threshold or re.search(r"#\s*Threshold", block.group(1))))
         check(f"{n}: has a for duration", "for" in a and go_duration(a["for"]) > 0)
+    check("every runbook_url has one base (dashboards/set-runbook-base.sh sets it)", len(bases) == 1,
+          f"{sorted(bases)}")
 
     # --- unit tests: every alert just before and just after its `for` -------------------------
     tests_dir = p("tests")

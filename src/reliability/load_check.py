@@ -2,18 +2,19 @@
 """Load check: /metrics under sustained concurrent scraping while the sample app trains.
 
 Runs the sample app (real MNIST, 784-128-128-10, weight decay 0.1, /metrics on 127.0.0.1, free
-port) three times with the same settings and seed:
-  1. quiet     -- nobody scrapes;
-  2. scraped   -- `wrk -t2 -c8` hammers /metrics from the moment the endpoint is up until the last
-                  task has ended (wrk is stopped with SIGINT, which makes it report);
-  3. quiet     -- again, to bracket the machine's own noise.
+port) while `wrk -t2 -c8` hammers /metrics from the moment the endpoint is up until the last task
+has ended (wrk is stopped with SIGINT, which makes it report).
 
-Asserts: every run exits 0 and leaves one valid tasks.jsonl line per task; /metrics listens on
-127.0.0.1 only; wrk saw requests and 0 socket errors (connect, read, write, timeout) and 0
-non-2xx responses; a scrape taken under load passes `promtool check metrics`; and the slowdown of
-training under scraping is bounded (scraped training time <= SLOWDOWN_BOUND x the quiet runs'
-mean). Prints a table of what was measured, then `reliability: N passed, M failed` last; exit
-status 1 on any failure.
+Asserts what does not depend on how loaded the machine is: the run exits 0 and leaves one valid
+tasks.jsonl line per task; /metrics listens on 127.0.0.1 only; wrk saw requests and 0 socket
+errors (connect, read, write, timeout) and 0 non-2xx responses; a scrape taken under load passes
+`promtool check metrics`. Prints `reliability: N passed, M failed` last; exit status 1 on any
+failure.
+
+With --bench (src/reliability/bench.sh) it also runs the app without scraping before and after,
+with the same settings and seed, and prints a table of training time, scrape rate and latency, and
+the slowdown of training under scraping against the quiet runs' mean. That ratio depends on what
+else runs on the machine, so it is measured and reported, never asserted.
 
 Python 3 stdlib only. src/reliability/run.sh installs wrk and fetches the data first.
 """
@@ -31,11 +32,6 @@ import threading
 import time
 import urllib.request
 
-# Two shared cores: the scraper (2 wrk threads, 8 connections, no pause between requests) and
-# the endpoint's 2 HTTP threads compete with training for the CPU, so some slowdown is expected;
-# this bound says it must stay bounded, not that it is small. Realistic scraping (one request
-# every 15 s) costs nothing measurable.
-SLOWDOWN_BOUND = 3.0
 RUN_TIMEOUT_S = 240
 
 WRK_LUA = r"""
@@ -169,6 +165,34 @@ class AppRun:
             return False, str(e)
 
 
+def print_table(args, runs, scraped):
+    """The benchmark: training with and without scraping, and how the scrapes fared."""
+    quiet = [r.total_train() for r in runs if not r.scrape and r.train_seconds]
+    quiet_mean = sum(quiet) / len(quiet) if quiet else float("nan")
+    slowdown = scraped.total_train() / quiet_mean if quiet_mean > 0 else float("inf")
+
+    examples = args.tasks * args.examples_per_task
+    print()
+    print(f"{'run':<9} {'train s':>8} {'examples/s':>10} {'scrapes':>8} {'scrapes/s':>9} "
+          f"{'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'errors':>6} {'non-2xx':>7} {'MB served':>9}")
+    for r in runs:
+        t = r.total_train()
+        rate = examples / t if t > 0 else float("nan")
+        if r.wrk_result:
+            x = r.wrk_result
+            secs = x["duration_us"] / 1e6
+            errs = x["connect"] + x["read"] + x["write"] + x["timeout"]
+            print(f"{r.name[5:]:<9} {t:8.1f} {rate:10.0f} {x['requests']:8d} {x['requests'] / secs:9.0f} "
+                  f"{x['p50_us'] / 1e3:7.1f} {x['p99_us'] / 1e3:7.1f} {x['max_us'] / 1e3:7.1f} {errs:6d} "
+                  f"{x['status']:7d} {x['bytes'] / 1e6:9.1f}")
+        else:
+            print(f"{r.name[5:]:<9} {t:8.1f} {rate:10.0f} {'-':>8} {'-':>9} {'-':>7} {'-':>7} {'-':>7} "
+                  f"{'-':>6} {'-':>7} {'-':>9}")
+    print(f"slowdown of training under scraping: {slowdown:.2f}x the quiet runs' mean "
+          f"({scraped.total_train():.1f} s vs {quiet_mean:.1f} s; {args.tasks} tasks x "
+          f"{args.examples_per_task} examples, wrk -t{args.threads} -c{args.connections})")
+
+
 def on_signal(signum, frame):
     raise KeyboardInterrupt(f"signal {signum}")  # unwinds through the finally blocks that clean up
 
@@ -183,12 +207,15 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--connections", type=int, default=8)
     p.add_argument("--keep", action="store_true", help="keep the runs' directory")
+    p.add_argument("--bench", action="store_true",
+                   help="also run twice without scraping and report the slowdown of training (a benchmark)")
     args = p.parse_args()
 
     workdir = tempfile.mkdtemp(prefix="plasticity-reliability-")
     runs = []
     try:
-        for name, scrape in (("quiet-1", False), ("scraped", True), ("quiet-2", False)):
+        plan = (("quiet-1", False), ("scraped", True), ("quiet-2", False)) if args.bench else (("scraped", True),)
+        for name, scrape in plan:
             runs.append(AppRun(args, workdir, f"load-{name}", scrape).run())
 
         for r in runs:
@@ -199,7 +226,7 @@ def main():
                   f"listening on {r.addresses}")
             check(f"{r.name}: every task's training time reported", len(r.train_seconds) == args.tasks,
                   f"{sorted(r.train_seconds)}")
-        scraped = runs[1]
+        scraped = next(r for r in runs if r.scrape)
         w = scraped.wrk_result or {}
         check("wrk ran and completed requests", w.get("requests", 0) > 0, f"{w.get('requests', 0)} requests")
         socket_errors = sum(w.get(k, 1) for k in ("connect", "read", "write", "timeout"))
@@ -212,32 +239,8 @@ def main():
                                 capture_output=True, text=True)
             promtool_ok, promtool_out = pt.returncode == 0, (pt.stdout + pt.stderr).strip()
         check("a scrape taken under load passes promtool check metrics", promtool_ok, promtool_out)
-        quiet = [r.total_train() for r in (runs[0], runs[2]) if r.train_seconds]
-        quiet_mean = sum(quiet) / len(quiet) if quiet else float("nan")
-        slowdown = scraped.total_train() / quiet_mean if quiet_mean > 0 else float("inf")
-        check(f"training slowdown under scraping <= {SLOWDOWN_BOUND}x", slowdown <= SLOWDOWN_BOUND,
-              f"{slowdown:.2f}x")
-
-        examples = args.tasks * args.examples_per_task
-        print()
-        print(f"{'run':<9} {'train s':>8} {'examples/s':>10} {'scrapes':>8} {'scrapes/s':>9} "
-              f"{'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'errors':>6} {'non-2xx':>7} {'MB served':>9}")
-        for r in runs:
-            t = r.total_train()
-            rate = examples / t if t > 0 else float("nan")
-            if r.wrk_result:
-                x = r.wrk_result
-                secs = x["duration_us"] / 1e6
-                errs = x["connect"] + x["read"] + x["write"] + x["timeout"]
-                print(f"{r.name[5:]:<9} {t:8.1f} {rate:10.0f} {x['requests']:8d} {x['requests'] / secs:9.0f} "
-                      f"{x['p50_us'] / 1e3:7.1f} {x['p99_us'] / 1e3:7.1f} {x['max_us'] / 1e3:7.1f} {errs:6d} "
-                      f"{x['status']:7d} {x['bytes'] / 1e6:9.1f}")
-            else:
-                print(f"{r.name[5:]:<9} {t:8.1f} {rate:10.0f} {'-':>8} {'-':>9} {'-':>7} {'-':>7} {'-':>7} "
-                      f"{'-':>6} {'-':>7} {'-':>9}")
-        print(f"slowdown of training under scraping: {slowdown:.2f}x the quiet runs' mean "
-              f"({scraped.total_train():.1f} s vs {quiet_mean:.1f} s; {args.tasks} tasks x "
-              f"{args.examples_per_task} examples, wrk -t{args.threads} -c{args.connections})")
+        if args.bench:
+            print_table(args, runs, scraped)
     except (Exception, KeyboardInterrupt) as e:  # a broken or stopped step is a failure too
         check("load check ran to the end", False, repr(e))
     finally:

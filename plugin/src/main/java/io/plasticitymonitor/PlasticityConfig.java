@@ -43,6 +43,21 @@ public final class PlasticityConfig {
   private final String basicAuthPassword;
   private final RemedySettings remedy;
   private final Integer stepPlasticityEvery;
+  private final boolean livePage;
+  private final ExistingRun existingRun;
+
+  /**
+   * What the listener does when the run's task log already holds tasks, i.e. when a run id is used
+   * again: refuse (the default), continue the run's numbering, or replace the log.
+   */
+  public enum ExistingRun {
+    /** The first {@code startTask} fails with an {@link IllegalStateException} naming the file. */
+    REFUSE,
+    /** Append to the log; the first task of this process gets the next index after its last line. */
+    RESUME,
+    /** Delete the log at the first {@code startTask} and number the tasks from 1 again. */
+    OVERWRITE
+  }
 
   private PlasticityConfig(Builder b) {
     this.runId = b.runId;
@@ -60,6 +75,8 @@ public final class PlasticityConfig {
     this.basicAuthPassword = b.basicAuthPassword;
     this.remedy = b.remedy;
     this.stepPlasticityEvery = b.stepPlasticityEvery;
+    this.livePage = b.livePage;
+    this.existingRun = b.existingRun;
   }
 
   public static Builder builder() {
@@ -159,6 +176,16 @@ public final class PlasticityConfig {
         : StepSampling.every(stepPlasticityEvery);
   }
 
+  /** Whether a live page of the run is served at {@code /live/} beside {@code /metrics}. */
+  public boolean livePage() {
+    return livePage;
+  }
+
+  /** What happens when the run's task log already holds tasks; {@link ExistingRun#REFUSE} unless set. */
+  public ExistingRun existingRun() {
+    return existingRun;
+  }
+
   @Override
   public String toString() {
     return "PlasticityConfig{runId=" + runId + ", outputDirectory=" + outputDirectory
@@ -167,7 +194,8 @@ public final class PlasticityConfig {
         + ", probeSize=" + probeSize + ", analysisBudget=" + analysisBudget
         + ", metricsPort=" + metricsPort + ", metricsBindAddress=" + metricsBindAddress
         + ", pushgateway=" + pushgateway + ", basicAuth=" + (basicAuthUser != null) + ", remedy=" + remedy
-        + ", stepPlasticityEvery=" + (stepPlasticityEvery == null ? "budget" : stepPlasticityEvery) + "}";
+        + ", stepPlasticityEvery=" + (stepPlasticityEvery == null ? "budget" : stepPlasticityEvery)
+        + ", livePage=" + livePage + ", existingRun=" + existingRun + "}";
   }
 
   /** Collects settings; {@link #build()} validates them all. */
@@ -189,6 +217,8 @@ public final class PlasticityConfig {
     private String basicAuthPassword;
     private RemedySettings remedy;
     private Integer stepPlasticityEvery;
+    private boolean livePage;
+    private ExistingRun existingRun = ExistingRun.REFUSE;
 
     private Builder() {}
 
@@ -292,6 +322,26 @@ public final class PlasticityConfig {
     }
 
     /**
+     * Serve a live page of the run at {@code /live/} on the {@code /metrics} server (same port,
+     * bind address and basic auth): per layer dead, merged and rank over time, per task accuracy
+     * and score. Needs {@link #metricsPort}. Off unless set.
+     */
+    public Builder livePage(boolean on) {
+      this.livePage = on;
+      return this;
+    }
+
+    /**
+     * When {@code <outputDirectory>/<runId>/tasks.jsonl} already holds tasks (the run id was used
+     * before): {@link ExistingRun#REFUSE} (default), {@link ExistingRun#RESUME} or {@link
+     * ExistingRun#OVERWRITE}.
+     */
+    public Builder existingRun(ExistingRun what) {
+      this.existingRun = what;
+      return this;
+    }
+
+    /**
      * Checks every setting and returns the config.
      *
      * @throws IllegalArgumentException naming the first bad setting and its value
@@ -334,6 +384,13 @@ public final class PlasticityConfig {
       if ((basicAuthUser == null) != (basicAuthPassword == null)
           || (basicAuthUser != null && (basicAuthUser.isEmpty() || basicAuthUser.contains(":")))) {
         throw bad("basicAuth", quote(basicAuthUser), "a non-empty user without ':' and a password");
+      }
+      if (livePage && metricsPort == null) {
+        throw bad("livePage", "true without a metricsPort",
+            "used with metricsPort: the page is served beside /metrics");
+      }
+      if (existingRun == null) {
+        throw bad("existingRun", "null", "REFUSE, RESUME or OVERWRITE");
       }
       return new PlasticityConfig(this);
     }

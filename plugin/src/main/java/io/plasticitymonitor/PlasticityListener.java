@@ -103,12 +103,15 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
   }
 
   /**
-   * Starts a task. The first call starts the sinks: binds the meters and, when configured, starts
-   * the {@code /metrics} endpoint (which fails here, clearly, if its port is taken). With the
-   * shrink-and-perturb remedy configured, every task after the first starts by applying it to the
-   * network last trained (or watched).
+   * Starts a task. The first call applies {@link PlasticityConfig#existingRun()} to the run's task
+   * log and starts the sinks: binds the meters and, when configured, starts the {@code /metrics}
+   * endpoint (a port that cannot be bound is logged and counted, and training goes on without it:
+   * see {@link #metricsEndpointUp()}). With the shrink-and-perturb remedy configured, every task
+   * after the first starts by applying it to the network last trained (or watched).
    *
-   * @throws IllegalStateException when a task is still running or the listener is closed
+   * @throws IllegalStateException when a task is still running, the listener is closed, or (at
+   *     the first call) the run's task log already holds tasks and {@code existingRun} is {@code
+   *     REFUSE}
    */
   public void startTask(String name, TaskData data) {
     if (name == null || name.isBlank()) {
@@ -162,9 +165,22 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
     return Optional.ofNullable(latest);
   }
 
-  /** The port {@code /metrics} is served on, once the first task started (if configured). */
+  /**
+   * The port {@code /metrics} is served on, once the first task started (if configured); empty
+   * while {@link #metricsEndpointUp()} is false.
+   */
   public Optional<Integer> metricsPort() {
     return endpoint.port();
+  }
+
+  /**
+   * Whether {@code /metrics} (and the live page, if configured) is being served. False before the
+   * first {@code startTask}, without a {@code metricsPort}, after {@code close()}, and when the
+   * port could not be bound: that is logged and counted in {@code
+   * plasticity.monitor.errors{cause="metrics_endpoint"}}, and training goes on without it.
+   */
+  public boolean metricsEndpointUp() {
+    return endpoint.port().isPresent();
   }
 
   /**
@@ -313,6 +329,11 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
     if (started) {
       return;
     }
+    int resumedAfter = ExistingRuns.apply(config);
+    if (resumedAfter > 0) {
+      LOG.info("Plasticity monitor: run '{}' resumes after task {} of its task log",
+          config.runId(), resumedAfter);
+    }
     meters.sinks(sinks.names());
     try {
       sinks.start();
@@ -323,6 +344,7 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
       sinks.close();
       throw new IllegalStateException("Plasticity monitor: a sink failed to start: " + e, e);
     }
+    tasksStarted = resumedAfter;
     started = true;
   }
 

@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.plasticitymonitor.internal.export.EndpointSink;
+import io.plasticitymonitor.internal.export.LiveHistory;
 import io.plasticitymonitor.internal.export.PlasticityMeters;
 import io.plasticitymonitor.internal.export.PushgatewaySink;
 import io.plasticitymonitor.internal.export.TaskLog;
@@ -27,7 +28,8 @@ import java.util.Set;
  * OptionalBinder.newOptionalBinder(binder(), MeterRegistry.class).setBinding().toInstance(mine)}),
  * the set of {@link SymmetryDetector}s (empty unless you add some with {@link #detectors}) and the
  * set of {@link Sink}s (the meters, the task log, the {@code /metrics} endpoint and the Pushgateway,
- * in that order, then any you add with {@link #sinks}). Requires nothing.
+ * in that order, the live page's history with {@link PlasticityConfig#livePage()}, then any you add
+ * with {@link #sinks}). Requires nothing.
  */
 public final class PlasticityMonitorModule extends AbstractModule {
   private final PlasticityConfig config;
@@ -64,6 +66,9 @@ public final class PlasticityMonitorModule extends AbstractModule {
     sinks.addBinding().to(TaskLog.class);
     sinks.addBinding().to(EndpointSink.class);
     sinks.addBinding().to(PushgatewaySink.class);
+    if (config.livePage()) {
+      sinks.addBinding().to(LiveHistory.class);
+    }
     OptionalBinder.newOptionalBinder(binder(), MeterRegistry.class)
         .setDefault().to(PrometheusMeterRegistry.class);
     OptionalBinder.newOptionalBinder(binder(), AnalysisSchedule.Clock.class)
@@ -92,8 +97,14 @@ public final class PlasticityMonitorModule extends AbstractModule {
 
   @Provides
   @Singleton
-  EndpointSink endpoint(MeterRegistry registry) {
-    return wiring.endpoint(registry);
+  EndpointSink endpoint(MeterRegistry registry, PlasticityMeters meters, LiveHistory live) {
+    return wiring.endpoint(registry, meters, live);
+  }
+
+  @Provides
+  @Singleton
+  LiveHistory liveHistory() {
+    return wiring.liveHistory();
   }
 
   @Provides

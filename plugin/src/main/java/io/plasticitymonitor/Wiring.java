@@ -3,6 +3,7 @@ package io.plasticitymonitor;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.plasticitymonitor.analysis.Thresholds;
 import io.plasticitymonitor.internal.export.EndpointSink;
+import io.plasticitymonitor.internal.export.LiveHistory;
 import io.plasticitymonitor.internal.export.PlasticityMeters;
 import io.plasticitymonitor.internal.export.PushgatewaySink;
 import io.plasticitymonitor.internal.export.TaskLog;
@@ -10,6 +11,7 @@ import io.plasticitymonitor.remedy.RemedyRunner;
 import io.plasticitymonitor.report.Sink;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -33,9 +35,15 @@ final class Wiring {
     return new TaskLog(config.runDirectory());
   }
 
-  EndpointSink endpoint(MeterRegistry registry) {
-    return new EndpointSink(registry, config.metricsPort(), config.metricsBindAddress(),
-        config.basicAuthUser().orElse(null), config.basicAuthPassword().orElse(null));
+  /** The run's history for the live page; a sink only when {@link PlasticityConfig#livePage()}. */
+  LiveHistory liveHistory() {
+    return new LiveHistory(config.runId());
+  }
+
+  EndpointSink endpoint(MeterRegistry registry, PlasticityMeters meters, LiveHistory live) {
+    return new EndpointSink(registry, meters, config.metricsPort(), config.metricsBindAddress(),
+        config.basicAuthUser().orElse(null), config.basicAuthPassword().orElse(null),
+        config.livePage() ? Optional.of(live) : Optional.empty());
   }
 
   PushgatewaySink pushgateway(MeterRegistry registry, PlasticityMeters meters) {
@@ -83,14 +91,18 @@ final class Wiring {
 
   /**
    * The whole listener without Guice: the built-in sinks in the module's order (meters, task log,
-   * endpoint, Pushgateway), then {@code userSinks}.
+   * endpoint, Pushgateway, the live page's history), then {@code userSinks}.
    */
   PlasticityListener listener(MeterRegistry registry, Set<SymmetryDetector> detectors,
       Iterable<Sink> userSinks) {
     PlasticityMeters meters = meters(registry);
-    EndpointSink endpoint = endpoint(registry);
+    LiveHistory live = liveHistory();
+    EndpointSink endpoint = endpoint(registry, meters, live);
     List<Sink> all = new ArrayList<>(
         List.of(meters, taskLog(), endpoint, pushgateway(registry, meters)));
+    if (config.livePage()) {
+      all.add(live);
+    }
     userSinks.forEach(all::add);
     Failures failures = failures(meters);
     AnalysisSchedule schedule = schedule(System::nanoTime);

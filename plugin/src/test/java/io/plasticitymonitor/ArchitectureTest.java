@@ -99,6 +99,7 @@ class ArchitectureTest {
         "ModelAnalysis",
         "PlasticityConfig",
         "PlasticityConfig$Builder",
+        "PlasticityConfig$ExistingRun",
         "PlasticityListener",
         "PlasticityMonitorModule",
         "PlasticityMonitors",

@@ -122,8 +122,11 @@ class FaultsTest {
   @Test
   void aTornLastLineFromACrashIsCutBeforeTheNextAppend() throws Exception {
     Path runDir = Files.createDirectories(dir.resolve("torn"));
-    Files.writeString(runDir.resolve("tasks.jsonl"), "{\"task\":\"a\"}\n{\"task\":\"b\",\"ind");
-    PlasticityConfig config = PlasticityConfig.builder().runId("torn").outputDirectory(dir).build();
+    Files.writeString(runDir.resolve("tasks.jsonl"),
+        "{\"task\":\"a\",\"index\":1}\n{\"task\":\"b\",\"ind");
+    // The run goes on after the crash under the same id: resumed, so the log is appended to.
+    PlasticityConfig config = PlasticityConfig.builder().runId("torn").outputDirectory(dir)
+        .existingRun(PlasticityConfig.ExistingRun.RESUME).build();
     MultiLayerNetwork net = Networks.mlp(0.1, 1, 4, 5, 2);
     try (PlasticityListener listener = PlasticityMonitors.listener(config, new SimpleMeterRegistry())) {
       net.addListeners(listener);
@@ -137,5 +140,6 @@ class FaultsTest {
     ObjectMapper json = new ObjectMapper();
     assertThat(json.readTree(lines.get(0)).get("task").asText()).isEqualTo("a");
     assertThat(json.readTree(lines.get(1)).get("task").asText()).isEqualTo("c");
+    assertThat(json.readTree(lines.get(1)).get("index").asInt()).isEqualTo(2);
   }
 }

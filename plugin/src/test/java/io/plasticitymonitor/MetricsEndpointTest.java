@@ -5,14 +5,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.inject.Guice;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -62,13 +66,71 @@ class MetricsEndpointTest {
   }
 
   @Test
-  void aTakenPortIsAClearErrorAtStart() throws Exception {
+  void aTakenPortIsLoggedCountedAndTrainingGoesOnWithoutTheEndpoint() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
       int port = taken.getLocalPort();
-      try (PlasticityListener l = listener(PlasticityConfig.builder().runId("taken").metricsPort(port))) {
-        assertThatThrownBy(() -> l.startTask("one")).isInstanceOf(IllegalStateException.class)
-            .hasMessageContaining("metricsPort " + port);
+      PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      MultiLayerNetwork net = Networks.mlp(0.1, 3, 4, 6, 2);
+      try (PlasticityListener l = PlasticityMonitors.listener(PlasticityConfig.builder()
+          .runId("taken").outputDirectory(dir).metricsPort(port).build(), registry)) {
+        net.addListeners(l);
+        l.startTask("one"); // does not throw into the training loop
+        net.fit(Networks.data(16, 4, 2, 1));
+        assertThat(l.metricsEndpointUp()).isFalse();
+        assertThat(l.metricsPort()).isEmpty();
+        assertThat(registry.get("plasticity.monitor.errors").tag("cause", "metrics_endpoint")
+            .counter().count()).isEqualTo(1.0);
+        assertThat(l.endTask().index()).isEqualTo(1);
+        l.startTask("two");
+        net.fit(Networks.data(16, 4, 2, 2));
+        l.endTask();
       }
+      assertThat(Files.readAllLines(dir.resolve("taken").resolve("tasks.jsonl"))).hasSize(2);
+    }
+  }
+
+  @Test
+  void theEndpointIsUpFromTheFirstTaskToClose() throws Exception {
+    PlasticityListener l = listener(PlasticityConfig.builder().runId("up").metricsPort(0));
+    assertThat(l.metricsEndpointUp()).isFalse();
+    l.startTask("one");
+    assertThat(l.metricsEndpointUp()).isTrue();
+    l.endTask();
+    l.close();
+    assertThat(l.metricsEndpointUp()).isFalse();
+    assertThat(listener(PlasticityConfig.builder().runId("off")).metricsEndpointUp()).isFalse();
+  }
+
+  private HttpResponse<String> scrape(int port, String accept) throws Exception {
+    HttpRequest.Builder r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"));
+    if (accept != null) {
+      r.header("Accept", accept);
+    }
+    return http.send(r.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void servesOpenMetricsWhenAskedAsPrometheusAsksAndTextOtherwise() throws Exception {
+    try (PlasticityListener l = listener(PlasticityConfig.builder().runId("om").metricsPort(0))) {
+      l.startTask("one");
+      int port = l.metricsPort().orElseThrow();
+      // What Prometheus 2.x sends with every scrape.
+      HttpResponse<String> om = scrape(port, "application/openmetrics-text;version=1.0.0,"
+          + "application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1");
+      assertThat(om.headers().firstValue("Content-Type")).hasValue(
+          "application/openmetrics-text; version=1.0.0; charset=utf-8");
+      assertThat(om.body()).endsWith("# EOF\n")
+          .contains("# TYPE plasticity_monitor_errors counter")
+          .contains("plasticity_monitor_errors_total{cause=\"callback\",run=\"om\"} 0");
+      for (String accept : new String[] {null, "text/plain", "*/*",
+          "application/openmetrics-text;q=0, text/plain;version=0.0.4"}) {
+        HttpResponse<String> text = scrape(port, accept);
+        assertThat(text.headers().firstValue("Content-Type")).as("Accept: %s", accept)
+            .hasValue("text/plain; version=0.0.4; charset=utf-8");
+        assertThat(text.body()).as("Accept: %s", accept).doesNotContain("# EOF")
+            .contains("# TYPE plasticity_monitor_errors_total counter");
+      }
+      l.endTask();
     }
   }
 

@@ -37,6 +37,8 @@ class PlasticityConfigTest {
     assertThat(c.analysisBudget()).isEqualTo(0.01);
     assertThat(c.metricsBindAddress()).isEqualTo("127.0.0.1");
     assertThat(c.metricsPort()).isEmpty();
+    assertThat(c.livePage()).isFalse();
+    assertThat(c.existingRun()).isEqualTo(PlasticityConfig.ExistingRun.REFUSE);
     assertThat(c.runDirectory()).isEqualTo(dir.resolve("run-1"));
   }
 
@@ -70,6 +72,8 @@ class PlasticityConfigTest {
     rejects(b -> b.metricsBindAddress(" "), "metricsBindAddress", "\" \"");
     rejects(b -> b.pushgateway(URI.create("ftp://host/")), "pushgateway", "\"ftp://host/\"");
     rejects(b -> b.basicAuth("a:b", "pw"), "basicAuth", "\"a:b\"");
+    rejects(b -> b.livePage(true), "livePage", "true without a metricsPort");
+    rejects(b -> b.existingRun(null), "existingRun", "null");
   }
 
   @Test

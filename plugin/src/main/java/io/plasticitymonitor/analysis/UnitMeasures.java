@@ -1,5 +1,7 @@
 package io.plasticitymonitor.analysis;
 
+import java.util.Arrays;
+
 /**
  * What the hidden units' parameters say (metric contract items 1, 3, 4 and 7).
  *
@@ -34,5 +36,14 @@ public record UnitMeasures(
   @Override
   public int[] mergedUnits() {
     return mergedUnits.clone();
+  }
+
+  /** The record's text with the unit indices written out (a record prints arrays as {@code [I@…}). */
+  @Override
+  public String toString() {
+    return "UnitMeasures[deadByWeights=" + deadByWeights + ", merged=" + merged + ", distinct="
+        + distinct + ", deadDistance=" + deadDistance + ", mergeDistance=" + mergeDistance
+        + ", deadUnits=" + Arrays.toString(deadUnits) + ", mergedUnits="
+        + Arrays.toString(mergedUnits) + "]";
   }
 }

@@ -143,6 +143,7 @@ final class ContinualRun {
           .outputDirectory(s.output())
           .metricsPort(s.port())
           .metricsBindAddress(s.bind())
+          .livePage(true)
           .probeSize(s.probeSize());
       if (s.pushgateway() != null) {
         b.pushgateway(s.pushgateway());
@@ -164,7 +165,8 @@ final class ContinualRun {
 
   private void announceEndpoints(PlasticityListener monitor) {
     monitor.metricsPort().ifPresent(p -> out.printf(Locale.ROOT,
-        "Prometheus metrics: http://%s:%d/metrics%n", hostForUrl(s.bind()), p));
+        "Prometheus metrics: http://%s:%d/metrics%nLive page: http://%s:%d/live/%n",
+        hostForUrl(s.bind()), p, hostForUrl(s.bind()), p));
     if (s.pushgateway() != null) {
       out.println("Pushing to " + s.pushgateway() + " at every task's end");
     }

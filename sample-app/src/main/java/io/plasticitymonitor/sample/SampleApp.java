@@ -186,9 +186,13 @@ public final class SampleApp implements Callable<Integer> {
     System.exit(commandLine(app).execute(args));
   }
 
-  /** The command line with this app's error handling: bad options print one message, exit 2. */
+  /**
+   * The command line with this app's error handling (bad options print one message, exit 2) and
+   * help that never cuts a word.
+   */
   static CommandLine commandLine(SampleApp app) {
     CommandLine cl = new CommandLine(app);
+    cl.setHelpFactory(WordWrapHelp::new);
     cl.setParameterExceptionHandler((ex, args) -> {
       PrintWriter err = ex.getCommandLine().getErr();
       err.println(ex.getCommandLine().getCommandName() + ": " + ex.getMessage());

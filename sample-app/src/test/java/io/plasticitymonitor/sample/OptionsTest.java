@@ -9,10 +9,14 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
 /** Option parsing and the handling of bad options: one clear message and exit status 2. */
@@ -92,6 +96,32 @@ class OptionsTest {
         "--output", "--port", "--bind", "--linger", "--pushgateway", "analyze",
         "permuted-mnist", "split-mnist", "permuted-fashion");
     assertThat(run("analyze", "--help").out()).contains("MODEL.zip", "--format");
+  }
+
+  /** The help at a given width, split into its words. */
+  private static Set<String> helpWords(int width, String... args) {
+    StringWriter out = new StringWriter();
+    CommandLine cl = SampleApp.commandLine(new SampleApp());
+    cl.setUsageHelpAutoWidth(false);
+    cl.setUsageHelpWidth(width);
+    cl.setOut(new PrintWriter(out, true));
+    assertThat(cl.execute(args)).isZero();
+    return Arrays.stream(out.toString().trim().split("\\s+")).collect(Collectors.toSet());
+  }
+
+  @ParameterizedTest
+  @ValueSource(ints = {72, 80, 91, 100, 120, 163})
+  void helpWrapsBetweenWordsNeverInsideOne(int width) {
+    // At 400 columns nothing wraps: every word of a narrower help must be one of those words, so a
+    // file name or URL cut at a line's end ("tasks." + "jsonl", "http://127." + "0.0.1:9091") fails.
+    // From 72 columns on every word fits its column (narrower, a longer word must be cut).
+    for (String[] args : new String[][] {{"--help"}, {"analyze", "--help"}}) {
+      Set<String> whole = helpWords(400, args);
+      assertThat(helpWords(width, args)).as("words of %s at width %d", String.join(" ", args), width)
+          .isSubsetOf(whole);
+    }
+    assertThat(helpWords(400, "--help")).contains("<output>/<run-id>/.", "~/.deeplearning4j.",
+        "http://127.0.0.1:9091.");
   }
 
   @ParameterizedTest

@@ -117,6 +117,7 @@ class SampleAppRunTest {
     cl.setOut(new PrintWriter(out, true));
     cl.setErr(new PrintWriter(err, true));
 
+    ObjectMapper json = new ObjectMapper();
     ExecutorService runner = Executors.newSingleThreadExecutor();
     try {
       Future<Integer> exit = runner.submit(() -> cl.execute("--tasks", "2",
@@ -129,6 +130,7 @@ class SampleAppRunTest {
       assertThat(paused).as("training reached task 2; output so far:%n%s%s", out.read(), err)
           .isTrue();
       String metrics;
+      JsonNode live;
       try {
         Matcher url = METRICS_URL.matcher(out.read());
         assertThat(url.find()).as("the app printed its /metrics URL:%n%s", out.read()).isTrue();
@@ -139,6 +141,12 @@ class SampleAppRunTest {
             HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
         metrics = response.body();
+        // The live page's data, served beside /metrics: task 1 ended, task 2 is running.
+        assertThat(out.read()).contains("Live page: " + url.group(1).replace("/metrics", "/live/"));
+        live = json.readTree(http.send(HttpRequest.newBuilder(
+                URI.create(url.group(1).replace("/metrics", "/live/data.json")))
+            .timeout(Duration.ofSeconds(30)).GET().build(),
+            HttpResponse.BodyHandlers.ofString()).body());
       } finally {
         pause.release.countDown();
       }
@@ -148,6 +156,11 @@ class SampleAppRunTest {
           "plasticity_dead_units{criterion=\"weights\",layer=\"layer1\",run=\"test-run\"}",
           "plasticity_rank{layer=\"layer1\",measure=\"srank\",of=\"activations\",run=\"test-run\"}",
           "plasticity_task_end_accuracy{run=\"test-run\"}");
+      assertThat(live.get("run").asText()).isEqualTo("test-run");
+      assertThat(live.get("currentTask").asText()).isEqualTo("task-2");
+      assertThat(live.get("tasks")).hasSize(1);
+      assertThat(live.get("analyses").size()).isPositive();
+      assertThat(live.get("analyses").get(0).get("layers").has("layer1")).isTrue();
 
       assertThat(exit.get(WAIT_SECONDS, TimeUnit.SECONDS)).as("exit status; stderr:%n%s", err)
           .isZero();
@@ -166,7 +179,6 @@ class SampleAppRunTest {
     Path run = tmp.resolve("test-run");
     List<String> lines = Files.readAllLines(run.resolve("tasks.jsonl"));
     assertThat(lines).hasSize(2);
-    ObjectMapper json = new ObjectMapper();
     for (int i = 0; i < 2; i++) {
       JsonNode task = json.readTree(lines.get(i));
       assertThat(task.get("run").asText()).isEqualTo("test-run");

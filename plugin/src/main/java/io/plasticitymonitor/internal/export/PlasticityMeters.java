@@ -35,7 +35,8 @@ import java.util.function.ToDoubleFunction;
  */
 public final class PlasticityMeters implements MeterBinder, Sink {
   /** The causes of {@code plasticity.monitor.errors} besides analyses and sinks (docs/metrics.md). */
-  public static final List<String> CAUSES = List.of("callback", "evaluation", "remedy", "step");
+  public static final List<String> CAUSES =
+      List.of("callback", "evaluation", "remedy", "metrics_endpoint", "step");
 
   /** Base unit of fractions in 0..1; Micrometer's BaseUnits has none, Prometheus shows _ratio. */
   static final String RATIO = "ratio";

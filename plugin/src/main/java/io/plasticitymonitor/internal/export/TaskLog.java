@@ -1,5 +1,7 @@
 package io.plasticitymonitor.internal.export;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.plasticitymonitor.report.LayerSummary;
@@ -15,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.OptionalInt;
 
 /**
  * The durable per-task record: one JSON line per ended task appended to {@code <run dir>/tasks.jsonl}
@@ -37,6 +40,50 @@ public final class TaskLog implements Sink {
   @Override
   public String name() {
     return "task_log";
+  }
+
+  /**
+   * The index of the last task in the log: empty when there is no log or no complete line in it.
+   *
+   * @throws IOException when the file cannot be read or its last line is not a task record
+   */
+  public synchronized OptionalInt lastIndex() throws IOException {
+    if (!Files.exists(file)) {
+      return OptionalInt.empty();
+    }
+    String text = Files.readString(file, StandardCharsets.UTF_8);
+    int end = text.lastIndexOf('\n');
+    if (end < 0) {
+      return OptionalInt.empty(); // only a torn first line, which the next append cuts off
+    }
+    String last = text.substring(text.lastIndexOf('\n', end - 1) + 1, end);
+    try {
+      JsonNode index = JSON.readTree(last).get("index");
+      if (index == null || !index.canConvertToInt()) {
+        throw new IOException(file + ": its last line has no task index: " + abbreviate(last));
+      }
+      return OptionalInt.of(index.intValue());
+    } catch (JsonProcessingException e) {
+      throw new IOException(file + ": its last line is not a task record: " + abbreviate(last), e);
+    }
+  }
+
+  /** Number of complete lines (tasks) in the log; 0 when there is none. */
+  public synchronized int completeLines() throws IOException {
+    if (!Files.exists(file)) {
+      return 0;
+    }
+    String text = Files.readString(file, StandardCharsets.UTF_8);
+    return (int) text.chars().filter(c -> c == '\n').count();
+  }
+
+  /** Deletes the log (a run started afresh under the same id). */
+  public synchronized void delete() throws IOException {
+    Files.deleteIfExists(file);
+  }
+
+  private static String abbreviate(String line) {
+    return line.length() <= 80 ? line : line.substring(0, 80) + "…";
   }
 
   @Override

@@ -75,6 +75,8 @@ final class EndOfTaskBench {
     try (PlasticityListener listener = PlasticityMonitors.listener(PlasticityConfig.builder()
         .runId("bench-end-of-task-" + Math.max(0, round))
         .outputDirectory(outputDirectory)
+        // Rounds reuse their run ids in one folder; the task log is not what is measured.
+        .existingRun(PlasticityConfig.ExistingRun.OVERWRITE)
         .build(), new SimpleMeterRegistry())) {
       listener.watch(net);
       listener.startTask("task", TaskData.builder().probe(probe).build());

@@ -122,6 +122,8 @@ final class OverheadBench {
         plasticity = PlasticityMonitors.listener(PlasticityConfig.builder()
             .runId("bench-overhead-" + Math.max(0, round))
             .outputDirectory(outputDirectory)
+            // Rounds reuse their run ids in one folder; the task log is not what is measured.
+            .existingRun(PlasticityConfig.ExistingRun.OVERWRITE)
             .build(), registry);
         net.setListeners(plasticity);
         plasticity.startTask("task-1");
