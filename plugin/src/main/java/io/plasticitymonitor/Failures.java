@@ -44,6 +44,11 @@ final class Failures {
     other("remedy", what, e);
   }
 
+  /** Measuring step plasticity failed (that iteration gives no sample). */
+  void step(String what, Throwable e) {
+    other("step", what, e);
+  }
+
   /** A call to a sink failed. */
   void sink(String sink, String what, Throwable e) {
     meters.sinkFailed(sink);

@@ -6,6 +6,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.regex.Pattern;
 
 /**
@@ -41,6 +42,7 @@ public final class PlasticityConfig {
   private final String basicAuthUser;
   private final String basicAuthPassword;
   private final RemedySettings remedy;
+  private final Integer stepPlasticityEvery;
   private final boolean livePage;
   private final ExistingRun existingRun;
 
@@ -72,6 +74,7 @@ public final class PlasticityConfig {
     this.basicAuthUser = b.basicAuthUser;
     this.basicAuthPassword = b.basicAuthPassword;
     this.remedy = b.remedy;
+    this.stepPlasticityEvery = b.stepPlasticityEvery;
     this.livePage = b.livePage;
     this.existingRun = b.existingRun;
   }
@@ -157,6 +160,22 @@ public final class PlasticityConfig {
     return Optional.ofNullable(remedy);
   }
 
+  /**
+   * Which iterations step plasticity (docs/metrics.md item 9) is measured on: every {@code n}-th
+   * of the network's own count, never for 0; empty (the default) for as many as fit in half of
+   * {@link #analysisBudget()}. Each measured iteration costs two inference forward passes of its
+   * minibatch on the training thread.
+   */
+  public OptionalInt stepPlasticityEvery() {
+    return stepPlasticityEvery == null ? OptionalInt.empty() : OptionalInt.of(stepPlasticityEvery);
+  }
+
+  /** The rule {@link #stepPlasticityEvery()} describes. */
+  StepSampling stepSampling() {
+    return stepPlasticityEvery == null ? StepSampling.budget(analysisBudget / 2)
+        : StepSampling.every(stepPlasticityEvery);
+  }
+
   /** Whether a live page of the run is served at {@code /live/} beside {@code /metrics}. */
   public boolean livePage() {
     return livePage;
@@ -175,6 +194,7 @@ public final class PlasticityConfig {
         + ", probeSize=" + probeSize + ", analysisBudget=" + analysisBudget
         + ", metricsPort=" + metricsPort + ", metricsBindAddress=" + metricsBindAddress
         + ", pushgateway=" + pushgateway + ", basicAuth=" + (basicAuthUser != null) + ", remedy=" + remedy
+        + ", stepPlasticityEvery=" + (stepPlasticityEvery == null ? "budget" : stepPlasticityEvery)
         + ", livePage=" + livePage + ", existingRun=" + existingRun + "}";
   }
 
@@ -196,6 +216,7 @@ public final class PlasticityConfig {
     private String basicAuthUser;
     private String basicAuthPassword;
     private RemedySettings remedy;
+    private Integer stepPlasticityEvery;
     private boolean livePage;
     private ExistingRun existingRun = ExistingRun.REFUSE;
 
@@ -243,7 +264,10 @@ public final class PlasticityConfig {
       return this;
     }
 
-    /** Fraction of training time for periodic analyses, in (0, 1]; default 0.01. */
+    /**
+     * Fraction of training time for periodic analyses and the step-plasticity measure (which may
+     * use half of it), in (0, 1]; default 0.01.
+     */
     public Builder analysisBudget(double value) {
       this.analysisBudget = value;
       return this;
@@ -282,6 +306,18 @@ public final class PlasticityConfig {
      */
     public Builder remedy(RemedySettings remedy) {
       this.remedy = remedy;
+      return this;
+    }
+
+    /**
+     * Measure step plasticity on every {@code n}-th iteration of the network's own count ({@code n
+     * = 1}: every iteration, as UPGD does); {@code 0} turns it off. Unless set, it is measured on
+     * as many iterations as fit in half of {@link #analysisBudget}. Each measured iteration costs
+     * two inference forward passes of its minibatch on the training thread (about half a training
+     * iteration of an MLP).
+     */
+    public Builder stepPlasticityEvery(int n) {
+      this.stepPlasticityEvery = n;
       return this;
     }
 
@@ -328,6 +364,10 @@ public final class PlasticityConfig {
       }
       if (!(analysisBudget > 0 && analysisBudget <= 1)) {
         throw bad("analysisBudget", Double.toString(analysisBudget), "a fraction in (0, 1]");
+      }
+      if (stepPlasticityEvery != null && stepPlasticityEvery < 0) {
+        throw bad("stepPlasticityEvery", Integer.toString(stepPlasticityEvery),
+            "at least 0 (0 turns the step measure off)");
       }
       if (metricsPort != null && (metricsPort < 0 || metricsPort > 65_535)) {
         throw bad("metricsPort", Integer.toString(metricsPort), "0 to 65535");

@@ -62,6 +62,7 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
   private final Analyses analyses;
   private final Evaluator evaluator;
   private final RemedyRunner remedies;
+  private final StepPlasticity steps;
   private final Sinks sinks;
   private final EndpointSink endpoint;
   private final Failures failures;
@@ -83,7 +84,7 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
 
   PlasticityListener(PlasticityConfig config, MeterRegistry registry, PlasticityMeters meters,
       AnalysisSchedule schedule, Analyses analyses, Evaluator evaluator, RemedyRunner remedies,
-      Sinks sinks, EndpointSink endpoint, Failures failures) {
+      StepPlasticity steps, Sinks sinks, EndpointSink endpoint, Failures failures) {
     this.config = Objects.requireNonNull(config, "config");
     this.registry = Objects.requireNonNull(registry, "registry");
     this.meters = meters;
@@ -91,6 +92,7 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
     this.analyses = analyses;
     this.evaluator = evaluator;
     this.remedies = remedies;
+    this.steps = steps;
     this.sinks = sinks;
     this.endpoint = endpoint;
     this.failures = failures;
@@ -134,6 +136,7 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
       tasksStarted++;
       task = new TaskState(name, tasksStarted, Instant.now(), data, config.probeSize());
       schedule.restart();
+      steps.taskStarted();
       remedyAppliedAtTaskStart = remedies.applied();
       index = tasksStarted;
     }
@@ -214,6 +217,7 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
     if (network != null) {
       remedies.afterIteration(network, iteration, epoch); // after DL4J's update, before the next one
     }
+    steps.iterationDone(model); // after the remedy: the loss of the parameters the next step starts from
     long entered = schedule.now();
     try {
       double score = model.score();
@@ -242,6 +246,20 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
       failures.callback("iteration callback", e);
     } finally {
       schedule.callbackTime(schedule.now() - entered);
+    }
+  }
+
+  @Override
+  public void onBackwardPass(Model model) {
+    if (!closed) {
+      steps.backwardPass(model);
+    }
+  }
+
+  @Override
+  public void onGradientCalculation(Model model) {
+    if (!closed) {
+      steps.gradientCalculated(model);
     }
   }
 
@@ -282,6 +300,7 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
       }
       task = null;
     }
+    StepStatistics stepSamples = steps.taskEnded();
     Instant endedAt = Instant.now();
     Model model = taskEndModel();
     if (model == null) {
@@ -308,7 +327,9 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
       summary = new TaskSummary(config.runId(), t.name, t.index, t.startedAt, endedAt,
           t.iterations(), endScore, accuracy, Transitions.layers(report, previousTaskEnd),
           report == null ? Double.NaN : report.absorbedRatio(), remedies.name(),
-          remedies.applied() - remedyAppliedAtTaskStart);
+          remedies.applied() - remedyAppliedAtTaskStart, stepSamples.mean(), stepSamples.count(),
+          t.data.baseline().map(Baseline::accuracy).orElse(OptionalDouble.empty()),
+          t.data.baseline().map(Baseline::score).orElse(OptionalDouble.empty()));
       if (report != null) {
         previousTaskEnd = report;
       }

@@ -69,6 +69,15 @@ final class Wiring {
     return new Analyses(config.runId(), runner, schedule, thread, meters, failures);
   }
 
+  /**
+   * Step plasticity: its gauge is fed after every sample, its training-thread time counts as
+   * callback time in the analyses' budget, its failures have their own cause.
+   */
+  StepPlasticity steps(PlasticityMeters meters, AnalysisSchedule schedule, Failures failures) {
+    return new StepPlasticity(config.stepSampling(), meters::stepImprovement, schedule::callbackTime,
+        failures::step);
+  }
+
   RemedyRunner remedies() {
     return RemedyRunner.of(config.remedy());
   }
@@ -77,7 +86,7 @@ final class Wiring {
       AnalysisSchedule schedule, Analyses analyses, RemedyRunner remedies, Sinks sinks,
       EndpointSink endpoint, Failures failures) {
     return new PlasticityListener(config, registry, meters, schedule, analyses, new Evaluator(),
-        remedies, sinks, endpoint, failures);
+        remedies, steps(meters, schedule, failures), sinks, endpoint, failures);
   }
 
   /**

@@ -93,6 +93,9 @@ class ArchitectureTest {
       }
     }
     assertThat(published).containsExactly(
+        // A fresh network's result on a task, given with it or computed by FreshBaseline.
+        "Baseline",
+        "FreshBaseline",
         "ModelAnalysis",
         "PlasticityConfig",
         "PlasticityConfig$Builder",
@@ -105,6 +108,8 @@ class ArchitectureTest {
         "TaskData$Builder",
         // The analysis's results, the layer a detector reads, its thresholds and its entry point.
         "analysis.ActivationMeasures",
+        // The direct measures of plasticity, used by the network, report and root packages.
+        "analysis.FreshNetworkGap",
         "analysis.LayerAnalyzer",
         "analysis.LayerData",
         "analysis.LayerData$Normalised",
@@ -112,12 +117,15 @@ class ArchitectureTest {
         "analysis.Percentiles",
         "analysis.RankMeasures",
         "analysis.RecurrentLayerData",
+        "analysis.RollingMean",
+        "analysis.StepImprovement",
         "analysis.Thresholds",
         "analysis.UnitMeasures",
         // Public only because the listener, in another package, drives it: no public constructor.
         "remedy.RemedyRunner",
         "remedy.RemedySettings",
         "remedy.RemedySettings$ContinualBackprop",
+        "remedy.RemedySettings$L2Init",
         "remedy.RemedySettings$Redo",
         "remedy.RemedySettings$ShrinkPerturb",
         "remedy.RemedySettings$Syre",

@@ -32,8 +32,8 @@ class RemedySettingsTest {
 
   @Test
   void badTextIsRejectedNamingWhatIsWrong() {
-    assertThatThrownBy(() -> RemedySettings.parse("dropout")).hasMessageContaining("none, syre, redo, cbp or "
-        + "shrink-perturb").hasMessageContaining("(got: \"dropout\")");
+    assertThatThrownBy(() -> RemedySettings.parse("dropout")).hasMessageContaining("none, syre, redo, cbp, "
+        + "shrink-perturb or l2-init").hasMessageContaining("(got: \"dropout\")");
     assertThatThrownBy(() -> RemedySettings.parse("redo:often=3")).hasMessageContaining("no parameter often")
         .hasMessageContaining("every, tau");
     assertThatThrownBy(() -> RemedySettings.parse("redo:every=")).isInstanceOf(IllegalArgumentException.class);
@@ -80,5 +80,18 @@ class RemedySettingsTest {
           .isZero();
       assertThat(listener.endTask().remedy()).contains("redo");
     }
+  }
+
+  @Test
+  void l2InitFromTextAndItsBadValues() {
+    assertThat(RemedySettings.parse("l2-init")).contains(new RemedySettings.L2Init(0.01));
+    assertThat(RemedySettings.parse("l2-init:lambda=1e-3")).contains(new RemedySettings.L2Init(1e-3));
+    assertThat(RemedySettings.l2Init().name()).isEqualTo("l2-init");
+    assertThatThrownBy(() -> RemedySettings.parse("l2-init:lambda=-1"))
+        .hasMessage("PlasticityConfig.remedy l2-init.lambda must be a finite number ≥ 0 (got: -1.0)");
+    assertThatThrownBy(() -> new RemedySettings.L2Init(Double.NaN))
+        .hasMessageContaining("l2-init.lambda").hasMessageContaining("(got: NaN)");
+    assertThatThrownBy(() -> RemedySettings.parse("l2-init:anchor-scale=1"))
+        .hasMessageContaining("no parameter anchor-scale").hasMessageContaining("lambda");
   }
 }

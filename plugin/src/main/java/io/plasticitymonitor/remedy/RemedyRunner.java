@@ -59,6 +59,8 @@ public final class RemedyRunner {
       factory = surgery -> new Redo(surgery, s.every(), s.tau());
     } else if (r instanceof RemedySettings.ContinualBackprop s) {
       factory = surgery -> new ContinualBackprop(surgery, s.replacementRate(), s.maturity(), s.decay());
+    } else if (r instanceof RemedySettings.L2Init s) {
+      factory = surgery -> new L2Init(surgery, s.lambda());
     } else {
       RemedySettings.ShrinkPerturb s = (RemedySettings.ShrinkPerturb) r;
       factory = surgery -> new ShrinkPerturb(surgery, s.shrink(), s.noise());

@@ -23,9 +23,12 @@ import java.util.Optional;
  */
 public sealed interface RemedySettings
     permits RemedySettings.Syre, RemedySettings.Redo, RemedySettings.ContinualBackprop,
-        RemedySettings.ShrinkPerturb {
+        RemedySettings.ShrinkPerturb, RemedySettings.L2Init {
 
-  /** The remedy's name: {@code syre}, {@code redo}, {@code cbp} or {@code shrink-perturb}. */
+  /**
+   * The remedy's name: {@code syre}, {@code redo}, {@code cbp}, {@code shrink-perturb} or {@code
+   * l2-init}.
+   */
   String name();
 
   /** Syre with σ₀ scale 0.01 and anchor seed 0. */
@@ -46,6 +49,11 @@ public sealed interface RemedySettings
   /** Shrink-and-perturb with λ = 0.4 and σ = 0.1. */
   static ShrinkPerturb shrinkPerturb() {
     return new ShrinkPerturb(0.4, 0.1);
+  }
+
+  /** L2-init with λ = 0.01. */
+  static L2Init l2Init() {
+    return new L2Init(0.01);
   }
 
   /**
@@ -168,11 +176,41 @@ public sealed interface RemedySettings
   }
 
   /**
+   * L2-init, regenerative regularisation (Kumar, Marklund &amp; Van Roy 2023, "Maintaining
+   * Plasticity in Continual Learning via Regenerative Regularization"): the penalty {@code
+   * λ‖θ − θ₀‖²} toward the parameters the network started from, applied after every iteration as
+   * the decoupled step {@code θ ← θ − c·(θ − θ₀)}, {@code c = min(1, 2λ·lr)} with the parameter's
+   * learning rate at that iteration (1 for an updater without one), on every parameter array DL4J's
+   * updater trains (frozen layers and batch normalization's running statistics excepted).
+   *
+   * <p>It reuses syre's anchor mechanism with another anchor: {@code θ₀} is a copy of the
+   * parameters taken when the remedy first sees the network — at the first task's start when the
+   * listener knows the network then (a watched one), otherwise at the first forward pass, before
+   * that iteration's update. It is independent of DL4J's own weight decay, which keeps pulling
+   * toward 0.
+   *
+   * @param lambda {@code λ} ≥ 0, finite; default 0.01 (0 changes nothing)
+   */
+  record L2Init(double lambda) implements RemedySettings {
+    public L2Init {
+      if (!(lambda >= 0 && Double.isFinite(lambda))) {
+        throw bad("l2-init.lambda", lambda, "a finite number ≥ 0");
+      }
+    }
+
+    @Override
+    public String name() {
+      return "l2-init";
+    }
+  }
+
+  /**
    * Reads a remedy from text, for command lines: {@code none}, or a name ({@code syre}, {@code
-   * redo}, {@code cbp}, {@code shrink-perturb}) optionally followed by {@code :key=value,…} to
-   * change parameters from their defaults — syre: {@code anchor-scale}, {@code seed}; redo: {@code
-   * every}, {@code tau}; cbp: {@code rate}, {@code maturity}, {@code decay}; shrink-perturb:
-   * {@code shrink}, {@code noise}. Example: {@code redo:every=250,tau=0.1}.
+   * redo}, {@code cbp}, {@code shrink-perturb}, {@code l2-init}) optionally followed by {@code
+   * :key=value,…} to change parameters from their defaults — syre: {@code anchor-scale}, {@code
+   * seed}; redo: {@code every}, {@code tau}; cbp: {@code rate}, {@code maturity}, {@code decay};
+   * shrink-perturb: {@code shrink}, {@code noise}; l2-init: {@code lambda}. Example: {@code
+   * redo:every=250,tau=0.1}.
    *
    * @return empty for {@code none}
    * @throws IllegalArgumentException naming what is wrong and quoting the text

@@ -9,7 +9,7 @@ import java.util.Optional;
 
 /** The text form of {@link RemedySettings} ({@link RemedySettings#parse}): {@code name[:key=value,…]}. */
 final class RemedySpec {
-  static final String SYNTAX = "remedy must be none, syre, redo, cbp or shrink-perturb, optionally "
+  static final String SYNTAX = "remedy must be none, syre, redo, cbp, shrink-perturb or l2-init, optionally "
       + "followed by :key=value,… (e.g. redo:every=250,tau=0.1)";
 
   private final String remedy;
@@ -66,6 +66,7 @@ final class RemedySpec {
         RemedySettings.ShrinkPerturb d = RemedySettings.shrinkPerturb();
         yield new RemedySettings.ShrinkPerturb(p.real("shrink", d.shrink()), p.real("noise", d.noise()));
       }
+      case "l2-init" -> new RemedySettings.L2Init(p.real("lambda", RemedySettings.l2Init().lambda()));
       default -> throw new IllegalArgumentException(SYNTAX + " (got: \"" + spec + "\")");
     };
     p.done();

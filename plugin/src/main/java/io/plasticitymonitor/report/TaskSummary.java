@@ -1,5 +1,6 @@
 package io.plasticitymonitor.report;
 
+import io.plasticitymonitor.analysis.FreshNetworkGap;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -20,7 +21,12 @@ import java.util.OptionalDouble;
  * @param absorbedRatio (dead by weights + merged) / units over the hidden layers
  * @param remedy the configured remedy's name ({@link RemedySettings#name()}), if any
  * @param remedyApplied what the remedy applied during the task: units re-initialised (redo, cbp)
- *     or parameter arrays changed (syre, shrink-perturb); 0 without a remedy
+ *     or parameter arrays changed (syre, shrink-perturb, l2-init); 0 without a remedy
+ * @param stepImprovement mean step plasticity over the task's measured iterations
+ *     (docs/metrics.md item 9); NaN without one
+ * @param stepImprovementSamples how many iterations of the task step plasticity was measured on
+ * @param baselineAccuracy a fresh network's accuracy on the task (item 10), where given
+ * @param baselineScore a fresh network's end score on the task (item 10), where given
  */
 public record TaskSummary(
     String run,
@@ -34,11 +40,46 @@ public record TaskSummary(
     List<LayerSummary> layers,
     double absorbedRatio,
     Optional<String> remedy,
-    long remedyApplied) {
+    long remedyApplied,
+    double stepImprovement,
+    long stepImprovementSamples,
+    OptionalDouble baselineAccuracy,
+    OptionalDouble baselineScore) {
 
   public TaskSummary {
     layers = List.copyOf(layers);
     remedy = remedy == null ? Optional.empty() : remedy;
+    baselineAccuracy = baselineAccuracy == null ? OptionalDouble.empty() : baselineAccuracy;
+    baselineScore = baselineScore == null ? OptionalDouble.empty() : baselineScore;
+  }
+
+  /** A task without step-plasticity samples or baseline. */
+  public TaskSummary(String run, String task, int index, Instant startedAt, Instant endedAt,
+      long iterations, double endScore, OptionalDouble endAccuracy, List<LayerSummary> layers,
+      double absorbedRatio, Optional<String> remedy, long remedyApplied) {
+    this(run, task, index, startedAt, endedAt, iterations, endScore, endAccuracy, layers,
+        absorbedRatio, remedy, remedyApplied, Double.NaN, 0, OptionalDouble.empty(),
+        OptionalDouble.empty());
+  }
+
+  /**
+   * The fresh-network gap on accuracy, {@code baseline − achieved} (docs/metrics.md item 10):
+   * positive when the continually trained network is worse; NaN unless both accuracies are known.
+   */
+  public double accuracyGap() {
+    return baselineAccuracy.isPresent() && endAccuracy.isPresent()
+        ? FreshNetworkGap.ofAccuracy(baselineAccuracy.getAsDouble(), endAccuracy.getAsDouble())
+        : Double.NaN;
+  }
+
+  /**
+   * The fresh-network gap on the end score, {@code achieved − baseline}: positive when the
+   * continually trained network is worse; NaN unless both scores are known.
+   */
+  public double scoreGap() {
+    return baselineScore.isPresent()
+        ? FreshNetworkGap.ofScore(baselineScore.getAsDouble(), endScore) // NaN endScore gives NaN
+        : Double.NaN;
   }
 
   /** A task without a remedy. */

@@ -30,6 +30,10 @@ public final class MeterNames {
   public static final String SINK_ERRORS = "plasticity.sink.errors";
   public static final String PUSH_ERRORS = "plasticity.push.errors";
   public static final String REMEDY_APPLIED = "plasticity.remedy.applied";
+  public static final String STEP_IMPROVEMENT = "plasticity.step.improvement";
+  public static final String TASK_BASELINE_ACCURACY = "plasticity.task.baseline.accuracy";
+  public static final String TASK_BASELINE_SCORE = "plasticity.task.baseline.score";
+  public static final String GAP = "plasticity.gap";
 
   public static final String TAG_RUN = "run";
   public static final String TAG_LAYER = "layer";
@@ -41,4 +45,5 @@ public final class MeterNames {
   public static final String TAG_REMEDY = "remedy";
   public static final String TAG_CAUSE = "cause";
   public static final String TAG_SINK = "sink";
+  public static final String TAG_BASIS = "basis";
 }

@@ -36,7 +36,7 @@ import java.util.function.ToDoubleFunction;
 public final class PlasticityMeters implements MeterBinder, Sink {
   /** The causes of {@code plasticity.monitor.errors} besides analyses and sinks (docs/metrics.md). */
   public static final List<String> CAUSES =
-      List.of("callback", "evaluation", "remedy", "metrics_endpoint");
+      List.of("callback", "evaluation", "remedy", "metrics_endpoint", "step");
 
   /** Base unit of fractions in 0..1; Micrometer's BaseUnits has none, Prometheus shows _ratio. */
   static final String RATIO = "ratio";
@@ -47,6 +47,9 @@ public final class PlasticityMeters implements MeterBinder, Sink {
       + "criterion=activations counts tau-dormant units on the probe batch";
   private static final String RANK_HELP = "Rank (rotation symmetry) of the layer's weights [fan_in, units] "
       + "(of=weights) or probe activations [examples, units] (of=activations); measure=srank|effective|stable|numerical";
+  private static final String GAP_HELP = "Last ended task against a fresh network of the same "
+      + "configuration: basis=accuracy is baseline - achieved accuracy, basis=score is achieved - "
+      + "baseline end score; positive means the continually trained network is worse";
   private static final String RANK_MAX_HELP = "Largest possible rank, min(rows, cols), of the matrix named by of";
 
   private final String run;
@@ -75,6 +78,11 @@ public final class PlasticityMeters implements MeterBinder, Sink {
   private volatile double taskEndScore = Double.NaN;
   private volatile double taskEndAccuracy = Double.NaN;
   private volatile double trainingScore = Double.NaN;
+  private volatile double stepImprovement = Double.NaN;
+  private volatile double baselineAccuracy = Double.NaN;
+  private volatile double baselineScore = Double.NaN;
+  private volatile double accuracyGap = Double.NaN;
+  private volatile double scoreGap = Double.NaN;
 
   /** Meters of run {@code run}, registered in {@code registry} when the first task starts. */
   public PlasticityMeters(String run, MeterRegistry registry) {
@@ -106,6 +114,10 @@ public final class PlasticityMeters implements MeterBinder, Sink {
   public void taskEnded(TaskSummary summary) {
     taskEndScore = summary.endScore();
     taskEndAccuracy = summary.endAccuracy().orElse(Double.NaN);
+    baselineAccuracy = summary.baselineAccuracy().orElse(Double.NaN);
+    baselineScore = summary.baselineScore().orElse(Double.NaN);
+    accuracyGap = summary.accuracyGap();
+    scoreGap = summary.scoreGap();
   }
 
   @Override
@@ -124,6 +136,15 @@ public final class PlasticityMeters implements MeterBinder, Sink {
     gauge(TASK_END_ACCURACY, tags, "Accuracy on the last ended task's evaluation data", null,
         m -> m.taskEndAccuracy);
     gauge(TRAINING_SCORE, tags, "Training score of the latest iteration", null, m -> m.trainingScore);
+    gauge(STEP_IMPROVEMENT, tags, "Step plasticity: 1 - loss after / loss before a training step on "
+        + "its own minibatch, clamped to [0, 1]; mean of the running task's last 10 measured steps",
+        RATIO, m -> m.stepImprovement);
+    gauge(TASK_BASELINE_ACCURACY, tags, "Accuracy a fresh network of the same configuration reached "
+        + "on the last ended task (its baseline), where the job gave one", null, m -> m.baselineAccuracy);
+    gauge(TASK_BASELINE_SCORE, tags, "End score a fresh network of the same configuration reached "
+        + "on the last ended task (its baseline), where the job gave one", null, m -> m.baselineScore);
+    gauge(GAP, tags.and(TAG_BASIS, "accuracy"), GAP_HELP, null, m -> m.accuracyGap);
+    gauge(GAP, tags.and(TAG_BASIS, "score"), GAP_HELP, null, m -> m.scoreGap);
     gauge(LAST_ANALYSIS_ITERATION, tags, "Iteration of the newest published analysis", null,
         m -> m.latest == null ? Double.NaN : m.latest.iteration());
     analysisTimer = keep(Timer.builder(ANALYSIS).tags(tags)
@@ -151,7 +172,7 @@ public final class PlasticityMeters implements MeterBinder, Sink {
     if (remedy != null) {
       remedyApplied = keep(Counter.builder(REMEDY_APPLIED).tags(tags.and(TAG_REMEDY, remedy))
           .description("What the remedy applied: units re-initialised (redo, cbp) or parameter "
-              + "arrays changed (syre, shrink-perturb)").register(registry));
+              + "arrays changed (syre, shrink-perturb, l2-init)").register(registry));
       remedyApplied.increment(remedyAppliedBeforeBind);
     }
     if (latest != null) {
@@ -171,6 +192,11 @@ public final class PlasticityMeters implements MeterBinder, Sink {
 
   public void trainingScore(double score) {
     trainingScore = score;
+  }
+
+  /** The running task's rolling step plasticity (NaN until its first measured iteration). */
+  public void stepImprovement(double value) {
+    stepImprovement = value;
   }
 
   public void analysisTime(long nanos) {

@@ -198,6 +198,13 @@ public final class TaskLog implements Sink {
       o.putNull("remedy");
       o.putNull("remedy_applied");
     }
+    number(o, "step_improvement", t.stepImprovement());
+    o.put("step_improvement_samples", t.stepImprovementSamples());
+    number(o, "baseline_accuracy", t.baselineAccuracy().orElse(Double.NaN));
+    number(o, "baseline_score", t.baselineScore().orElse(Double.NaN));
+    ObjectNode gap = o.putObject("gap");
+    number(gap, "accuracy", t.accuracyGap());
+    number(gap, "score", t.scoreGap());
     return o;
   }
 

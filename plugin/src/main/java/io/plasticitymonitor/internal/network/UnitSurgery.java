@@ -214,6 +214,14 @@ public final class UnitSurgery {
   }
 
   /**
+   * Every parameter array DL4J's updater trains, live: those of every layer that is not frozen,
+   * except the ones with a {@code NoOp} updater (batch normalization's running statistics).
+   */
+  public List<TrainedParameter> trainedParameters() {
+    return TrainedParameter.of(model());
+  }
+
+  /**
    * {@code θ ← λ·θ + σ·θ_fresh} for every trained parameter array (one whose updater is not {@code
    * NoOp}, so not batch normalization's running statistics) of every layer that is not frozen,
    * where {@code θ_fresh} is a new initialisation of the layer by its own initialiser (as {@link
