@@ -151,15 +151,18 @@ final class ContinualRun {
 
   /**
    * What the monitor gets at a task's start: the probe, and for the scenarios scored by accuracy
-   * the evaluation examples whose accuracy becomes the task's end accuracy. This is the one place
-   * where the fresh baseline's result is to be handed to the plugin once its {@code TaskData}
-   * takes one ({@code plasticity.task.baseline.*}, {@code plasticity.gap}); until then the app
-   * reports it itself (table, CSV, report).
+   * the evaluation examples whose accuracy becomes the task's end accuracy, with the fresh
+   * baseline's accuracy on the same examples when this task has one, so the monitor reports the
+   * gap ({@code plasticity.task.baseline.accuracy}, {@code plasticity.gap}). The regression's
+   * headline is an online error, not DL4J's end score, so no score baseline is handed over.
    */
   private TaskData taskData(INDArray probe, TaskFactory.Task task, TaskTraining.Outcome baseline) {
     TaskData.Builder b = TaskData.builder().probe(probe);
     if (s.scenario().headline() == Scenario.Headline.ACCURACY) {
       b.evaluation(new ArrayIterator(task.evalFeatures(), task.evalLabels(), 500, null));
+      if (baseline != null) {
+        b.baseline(baseline.accuracy());
+      }
     }
     return b.build();
   }

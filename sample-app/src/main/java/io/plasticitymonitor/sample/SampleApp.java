@@ -134,8 +134,8 @@ public final class SampleApp implements Callable<Integer> {
   Integer baselineEvery;
 
   @Option(names = "--remedy", paramLabel = "NAME", defaultValue = "none",
-      description = "Act on absorbed units while training: none, syre, redo, cbp or"
-          + " shrink-perturb (the plugin's RemedySettings; docs/remedies.md), optionally with"
+      description = "Act on absorbed units while training: none, syre, redo, cbp,"
+          + " shrink-perturb or l2-init (the plugin's RemedySettings; docs/remedies.md), optionally with"
           + " parameters, e.g. redo:every=250,tau=0.1. Default: ${DEFAULT-VALUE}.")
   String remedy;
 

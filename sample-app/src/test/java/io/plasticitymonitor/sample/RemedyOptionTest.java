@@ -40,7 +40,7 @@ class RemedyOptionTest {
   void anUnknownRemedyIsABadOption() {
     OptionsTest.Outcome o = OptionsTest.run("--port", "0", "--output", tmp.toString(), "--remedy", "dropout");
     assertThat(o.exit()).isEqualTo(SampleApp.EXIT_USAGE);
-    assertThat(o.err()).contains("--remedy: remedy must be none, syre, redo, cbp or shrink-perturb")
+    assertThat(o.err()).contains("--remedy: remedy must be none, syre, redo, cbp, shrink-perturb or l2-init")
         .contains("(got: \"dropout\")");
   }
 }

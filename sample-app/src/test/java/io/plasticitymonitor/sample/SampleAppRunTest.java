@@ -1,6 +1,7 @@
 package io.plasticitymonitor.sample;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -123,7 +124,7 @@ class SampleAppRunTest {
       Future<Integer> exit = runner.submit(() -> cl.execute("--scenario", "permuted-mnist", "--tasks", "2",
           "--examples-per-task", Integer.toString(examples), "--eval-examples", "300",
           "--batch-size", Integer.toString(batch), "--probe-size", "64", "--port", "0",
-          "--run-id", "test-run", "--output", tmp.toString(),
+          "--baseline-every", "2", "--run-id", "test-run", "--output", tmp.toString(),
           "--data-dir", dataDir().toString()));
 
       boolean paused = pause.reached.await(WAIT_SECONDS, TimeUnit.SECONDS);
@@ -199,6 +200,20 @@ class SampleAppRunTest {
     }
     // the first task's accuracy is learnt: far above the 0.1 of guessing
     assertThat(json.readTree(lines.get(0)).get("end_accuracy").asDouble()).isGreaterThan(0.3);
+    // the fresh baseline of task 1 (every 2nd task) reaches the monitor: the same number as the
+    // app's own CSV, and the gap is baseline minus achieved; task 2 has none, so both are null
+    JsonNode first = json.readTree(lines.get(0));
+    assertThat(first.get("baseline_accuracy").isNumber()).as("task 1 baseline").isTrue();
+    List<String> csv = Files.readAllLines(run.resolve(Report.CSV));
+    List<String> columns = List.of(csv.get(0).split(","));
+    double csvBaseline = Double.parseDouble(csv.get(1).split(",")[columns.indexOf("baseline")]);
+    assertThat(first.get("baseline_accuracy").asDouble()).isCloseTo(csvBaseline, within(1e-4));
+    assertThat(first.get("gap").get("accuracy").asDouble()).isCloseTo(
+        first.get("baseline_accuracy").asDouble() - first.get("end_accuracy").asDouble(),
+        within(1e-12));
+    JsonNode second = json.readTree(lines.get(1));
+    assertThat(second.get("baseline_accuracy").isNull()).as("task 2 has no baseline").isTrue();
+    assertThat(second.get("gap").get("accuracy").isNull()).isTrue();
 
     // report
     for (String png : List.of(Report.ACCURACY_PNG, Report.DEAD_PNG, Report.MERGED_PNG,
