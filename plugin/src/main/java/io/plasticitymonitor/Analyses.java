@@ -21,12 +21,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs analyses: snapshots on the calling (training) thread, computation on the analysis thread,
- * at most one at a time so that at most one snapshot is ever held. Owns that thread.
+ * Runs analyses: snapshots on the calling (training) thread, computation on the analysis thread, at
+ * most one at a time so that at most one snapshot is ever held. Owns that thread.
  *
  * <p>{@link #atTaskEnd} never waits for a whole periodic analysis: one still running whose snapshot
- * is of the task's last iteration (no training since) is the end-of-task analysis, and its report is
- * published once, as the task's; any other is cancelled, stops before its next layer, publishes
+ * is of the task's last iteration (no training since) is the end-of-task analysis, and its report
+ * is published once, as the task's; any other is cancelled, stops before its next layer, publishes
  * nothing and is counted in {@code plasticity.analysis.cancelled}.
  */
 final class Analyses {
@@ -40,12 +40,19 @@ final class Analyses {
   private final Failures failures;
   private final Map<Model, NetworkStructure> structures =
       Collections.synchronizedMap(new WeakHashMap<>());
+
   /** The periodic analysis from its snapshot until it has finished, else null. */
   private final AtomicReference<Periodic> running = new AtomicReference<>();
+
   private ExecutorService executor;
 
-  Analyses(String run, AnalysisRunner runner, AnalysisSchedule schedule, AnalysisThread thread,
-      PlasticityMeters meters, Failures failures) {
+  Analyses(
+      String run,
+      AnalysisRunner runner,
+      AnalysisSchedule schedule,
+      AnalysisThread thread,
+      PlasticityMeters meters,
+      Failures failures) {
     this.run = run;
     this.runner = runner;
     this.schedule = schedule;
@@ -67,9 +74,14 @@ final class Analyses {
 
     final Model model;
     final TaskState task;
-    /** The task's iteration count at the snapshot: equal at the task's end means no training since. */
+
+    /**
+     * The task's iteration count at the snapshot: equal at the task's end means no training since.
+     */
     final long taskIterations;
+
     final AtomicInteger state = new AtomicInteger(RUNNING);
+
     /** The report, for the task's end once it was {@code TAKEN}; set before the state is read. */
     volatile PlasticityReport report;
 
@@ -85,11 +97,12 @@ final class Analyses {
   }
 
   /**
-   * From {@code iterationDone}: starts a periodic analysis of {@code model} if one is due, or counts
-   * it as skipped when the previous one still runs. {@code published} gets the report on the
+   * From {@code iterationDone}: starts a periodic analysis of {@code model} if one is due, or
+   * counts it as skipped when the previous one still runs. {@code published} gets the report on the
    * analysis thread.
    */
-  void periodicIfDue(Model model, TaskState task, long iteration, Consumer<PlasticityReport> published) {
+  void periodicIfDue(
+      Model model, TaskState task, long iteration, Consumer<PlasticityReport> published) {
     if (!schedule.due(task.probeReady())) {
       return;
     }
@@ -114,39 +127,42 @@ final class Analyses {
     long snapshotNanos = schedule.now() - start;
     schedule.callbackTime(-snapshotNanos); // counted in this analysis's cost instead
     Instant takenAt = Instant.now();
-    executor().submit(() -> {
-      long analysisStart = schedule.now();
-      boolean cancelled = false;
-      try {
-        Optional<PlasticityReport> report =
-            runner.analyze(snapshot, iteration, takenAt, failures::analysisPart, p::cancelled);
-        if (report.isPresent()) {
-          p.report = report.get();
-          if (p.state.compareAndSet(Periodic.RUNNING, Periodic.DONE)) {
-            published.accept(report.get());
-          }
-        }
-        cancelled = p.cancelled();
-      } catch (VirtualMachineError e) {
-        throw e;
-      } catch (Throwable e) {
-        failures.analysis("periodic analysis", e);
-      } finally {
-        long cost = snapshotNanos + schedule.now() - analysisStart;
-        meters.analysisTime(cost);
-        if (cancelled) {
-          meters.analysisCancelled(); // its partial cost would underestimate the next one's
-        } else {
-          schedule.finished(cost);
-        }
-        running.set(null);
-      }
-    });
+    executor()
+        .submit(
+            () -> {
+              long analysisStart = schedule.now();
+              boolean cancelled = false;
+              try {
+                Optional<PlasticityReport> report =
+                    runner.analyze(
+                        snapshot, iteration, takenAt, failures::analysisPart, p::cancelled);
+                if (report.isPresent()) {
+                  p.report = report.get();
+                  if (p.state.compareAndSet(Periodic.RUNNING, Periodic.DONE)) {
+                    published.accept(report.get());
+                  }
+                }
+                cancelled = p.cancelled();
+              } catch (VirtualMachineError e) {
+                throw e;
+              } catch (Throwable e) {
+                failures.analysis("periodic analysis", e);
+              } finally {
+                long cost = snapshotNanos + schedule.now() - analysisStart;
+                meters.analysisTime(cost);
+                if (cancelled) {
+                  meters.analysisCancelled(); // its partial cost would underestimate the next one's
+                } else {
+                  schedule.finished(cost);
+                }
+                running.set(null);
+              }
+            });
   }
 
   /**
-   * The end-of-task analysis of {@code model}: the report of a periodic analysis still running on
-   * a snapshot of this task's last iteration, else a new one, after cancelling a periodic analysis
+   * The end-of-task analysis of {@code model}: the report of a periodic analysis still running on a
+   * snapshot of this task's last iteration, else a new one, after cancelling a periodic analysis
    * still running and letting it stop at its next layer. Returns null (logged and counted) when it
    * fails.
    */
@@ -155,10 +171,13 @@ final class Analyses {
     boolean analysed = false;
     try {
       Periodic p = running.get();
-      if (p != null && p.model == model && p.task == task
+      if (p != null
+          && p.model == model
+          && p.task == task
           && p.taskIterations == task.iterations()
           && p.state.compareAndSet(Periodic.RUNNING, Periodic.TAKEN)) {
-        // Queued behind the periodic analysis on the one analysis thread: runs once it has finished.
+        // Queued behind the periodic analysis on the one analysis thread: runs once it has
+        // finished.
         PlasticityReport taken = executor().submit(() -> p.report).get();
         if (taken != null) {
           return taken;
@@ -168,14 +187,17 @@ final class Analyses {
       }
       // The single analysis thread would make this one wait anyway; waiting before the snapshot
       // keeps at most one snapshot (a copy of the parameters and activations) in memory.
-      executor().submit(() -> { }).get();
+      executor().submit(() -> {}).get();
       analysed = true;
       long own = schedule.now();
       NetworkSnapshot snapshot = snapshot(model, task);
-      PlasticityReport report = executor().submit(
-          () -> runner.analyze(snapshot, iteration, endedAt, failures::analysisPart)).get();
+      PlasticityReport report =
+          executor()
+              .submit(() -> runner.analyze(snapshot, iteration, endedAt, failures::analysisPart))
+              .get();
       // What a periodic analysis of this network costs: the next task's first one is then spaced
-      // by the budget, not started as soon as its probe is full and cancelled by a short task's end.
+      // by the budget, not started as soon as its probe is full and cancelled by a short task's
+      // end.
       schedule.finished(schedule.now() - own);
       return report;
     } catch (InterruptedException e) {
@@ -196,12 +218,15 @@ final class Analyses {
   }
 
   private NetworkSnapshot snapshot(Model model, TaskState task) {
-    NetworkStructure structure = structures.computeIfAbsent(model, m -> {
-      NetworkStructure s = NetworkStructure.of(m);
-      LOG.info("Plasticity monitor measures layers {}", s.layerNames());
-      s.notes().forEach(n -> LOG.info("Plasticity monitor: {}", n));
-      return s;
-    });
+    NetworkStructure structure =
+        structures.computeIfAbsent(
+            model,
+            m -> {
+              NetworkStructure s = NetworkStructure.of(m);
+              LOG.info("Plasticity monitor measures layers {}", s.layerNames());
+              s.notes().forEach(n -> LOG.info("Plasticity monitor: {}", n));
+              return s;
+            });
     return NetworkReader.snapshot(model, structure, task.probe());
   }
 

@@ -1,14 +1,12 @@
 package io.plasticitymonitor;
 
-import io.plasticitymonitor.internal.network.SnapshotConverter;
-import io.plasticitymonitor.report.PlasticityReport;
-
 import io.plasticitymonitor.analysis.LayerAnalyzer;
 import io.plasticitymonitor.analysis.LayerData;
 import io.plasticitymonitor.analysis.LayerMeasures;
 import io.plasticitymonitor.analysis.Thresholds;
-import io.plasticitymonitor.internal.network.NetworkReader;
 import io.plasticitymonitor.internal.network.NetworkSnapshot;
+import io.plasticitymonitor.internal.network.SnapshotConverter;
+import io.plasticitymonitor.report.PlasticityReport;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,12 +28,18 @@ final class AnalysisRunner {
   private final Thresholds thresholds;
   private final Set<SymmetryDetector> detectors;
 
-  /** @throws IllegalArgumentException naming a detector whose name is not a valid tag value */
+  /**
+   * @throws IllegalArgumentException naming a detector whose name is not a valid tag value
+   */
   AnalysisRunner(String run, Thresholds thresholds, Set<SymmetryDetector> detectors) {
     for (SymmetryDetector d : detectors) {
       if (d.name() == null || !DETECTOR_NAME.matcher(d.name()).matches()) {
-        throw new IllegalArgumentException("SymmetryDetector.name() of " + d.getClass().getName()
-            + " must be lower case letters, digits and _ (at most 40) (got: \"" + d.name() + "\")");
+        throw new IllegalArgumentException(
+            "SymmetryDetector.name() of "
+                + d.getClass().getName()
+                + " must be lower case letters, digits and _ (at most 40) (got: \""
+                + d.name()
+                + "\")");
       }
     }
     this.run = run;
@@ -48,8 +52,8 @@ final class AnalysisRunner {
    * failed probe forward pass only the activation measures (each logged, and reported through
    * {@code onFailure}); anything else propagates.
    */
-  PlasticityReport analyze(NetworkSnapshot snapshot, long iteration, Instant takenAt,
-      Runnable onFailure) {
+  PlasticityReport analyze(
+      NetworkSnapshot snapshot, long iteration, Instant takenAt, Runnable onFailure) {
     return analyze(snapshot, iteration, takenAt, onFailure, () -> false).orElseThrow();
   }
 
@@ -59,15 +63,22 @@ final class AnalysisRunner {
    * not a part of the network. A layer already started is finished first, so cancelling takes
    * effect within one layer's analysis.
    */
-  Optional<PlasticityReport> analyze(NetworkSnapshot snapshot, long iteration, Instant takenAt,
-      Runnable onFailure, BooleanSupplier cancelled) {
+  Optional<PlasticityReport> analyze(
+      NetworkSnapshot snapshot,
+      long iteration,
+      Instant takenAt,
+      Runnable onFailure,
+      BooleanSupplier cancelled) {
     if (cancelled.getAsBoolean()) {
       return Optional.empty();
     }
-    snapshot.activationFailure().ifPresent(why -> {
-      LOG.warn("Plasticity monitor: activations not measured: {}", why);
-      onFailure.run();
-    });
+    snapshot
+        .activationFailure()
+        .ifPresent(
+            why -> {
+              LOG.warn("Plasticity monitor: activations not measured: {}", why);
+              onFailure.run();
+            });
     List<LayerMeasures> layers = new ArrayList<>();
     Map<String, Map<String, Double>> symmetries = new LinkedHashMap<>();
     List<LayerData> data = SnapshotConverter.layerData(snapshot);

@@ -16,8 +16,10 @@ final class AnalysisSchedule {
 
   private final double budget;
   private final Clock clock;
+
   /** Time spent in iteration callbacks; snapshots excluded, they count in the analysis's cost. */
   private final LongAdder callbackNanos = new LongAdder();
+
   private volatile long callbackNanosAtLastEnd;
   private volatile long lastCostNanos;
   private volatile long lastEndNanos;

@@ -10,10 +10,12 @@ interface AnalysisThread {
 
   /** One background daemon thread named after the run. */
   static AnalysisThread daemon() {
-    return run -> Executors.newSingleThreadExecutor(r -> {
-      Thread th = new Thread(r, "plasticity-analysis-" + run);
-      th.setDaemon(true);
-      return th;
-    });
+    return run ->
+        Executors.newSingleThreadExecutor(
+            r -> {
+              Thread th = new Thread(r, "plasticity-analysis-" + run);
+              th.setDaemon(true);
+              return th;
+            });
   }
 }

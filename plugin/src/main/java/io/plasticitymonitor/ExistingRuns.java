@@ -3,7 +3,6 @@ package io.plasticitymonitor;
 import io.plasticitymonitor.internal.export.TaskLog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.OptionalInt;
 
 /**
  * Applies {@link PlasticityConfig#existingRun()} when the run's task log already holds tasks, so
@@ -26,10 +25,17 @@ final class ExistingRuns {
         return 0;
       }
       return switch (config.existingRun()) {
-        case REFUSE -> throw new IllegalStateException(log.file() + " already holds " + lines
-            + (lines == 1 ? " task" : " tasks") + " of run '" + config.runId() + "': choose "
-            + "another PlasticityConfig.runId, or set PlasticityConfig.existingRun(RESUME) to "
-            + "continue its numbering, or existingRun(OVERWRITE) to replace it");
+        case REFUSE ->
+            throw new IllegalStateException(
+                log.file()
+                    + " already holds "
+                    + lines
+                    + (lines == 1 ? " task" : " tasks")
+                    + " of run '"
+                    + config.runId()
+                    + "': choose "
+                    + "another PlasticityConfig.runId, or set PlasticityConfig.existingRun(RESUME) to "
+                    + "continue its numbering, or existingRun(OVERWRITE) to replace it");
         case RESUME -> log.lastIndex().orElse(0);
         case OVERWRITE -> {
           log.delete();
@@ -37,9 +43,14 @@ final class ExistingRuns {
         }
       };
     } catch (IOException e) {
-      throw new UncheckedIOException("Plasticity monitor: cannot read " + log.file()
-          + " to apply PlasticityConfig.existingRun(" + config.existingRun() + "): "
-          + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "Plasticity monitor: cannot read "
+              + log.file()
+              + " to apply PlasticityConfig.existingRun("
+              + config.existingRun()
+              + "): "
+              + e.getMessage(),
+          e);
     }
   }
 }

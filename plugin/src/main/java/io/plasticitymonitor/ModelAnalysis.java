@@ -1,12 +1,12 @@
 package io.plasticitymonitor;
 
-import io.plasticitymonitor.internal.network.SnapshotConverter;
 import io.plasticitymonitor.analysis.LayerAnalyzer;
 import io.plasticitymonitor.analysis.LayerData;
 import io.plasticitymonitor.analysis.LayerMeasures;
 import io.plasticitymonitor.analysis.Thresholds;
 import io.plasticitymonitor.internal.network.NetworkReader;
 import io.plasticitymonitor.internal.network.NetworkStructure;
+import io.plasticitymonitor.internal.network.SnapshotConverter;
 import java.util.List;
 import org.deeplearning4j.nn.api.Model;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -24,7 +24,8 @@ public final class ModelAnalysis {
   public static List<LayerMeasures> analyze(Model model, INDArray probe, Thresholds thresholds) {
     NetworkStructure structure = NetworkStructure.of(model);
     INDArray[] inputs = probe == null ? null : new INDArray[] {probe};
-    List<LayerData> layers = SnapshotConverter.layerData(NetworkReader.snapshot(model, structure, inputs));
+    List<LayerData> layers =
+        SnapshotConverter.layerData(NetworkReader.snapshot(model, structure, inputs));
     return layers.stream().map(l -> LayerAnalyzer.analyze(l, thresholds)).toList();
   }
 

@@ -1,7 +1,6 @@
 package io.plasticitymonitor;
 
 import io.plasticitymonitor.remedy.RemedySettings;
-
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,8 +20,8 @@ import java.util.regex.Pattern;
  *     .build();
  * }</pre>
  *
- * <p>The thresholds default to the values of the metric contract (docs/metrics.md): {@code
- * ε_dead = 1e-3}, {@code τ = 0.025}, {@code ε_merge = 0.05}, {@code δ = 0.01}, 256 probe examples.
+ * <p>The thresholds default to the values of the metric contract (docs/metrics.md): {@code ε_dead =
+ * 1e-3}, {@code τ = 0.025}, {@code ε_merge = 0.05}, {@code δ = 0.01}, 256 probe examples.
  */
 public final class PlasticityConfig {
   /** Prometheus label values must stay small and printable; a run id is one. */
@@ -53,7 +52,9 @@ public final class PlasticityConfig {
   public enum ExistingRun {
     /** The first {@code startTask} fails with an {@link IllegalStateException} naming the file. */
     REFUSE,
-    /** Append to the log; the first task of this process gets the next index after its last line. */
+    /**
+     * Append to the log; the first task of this process gets the next index after its last line.
+     */
     RESUME,
     /** Delete the log at the first {@code startTask} and number the tasks from 1 again. */
     OVERWRITE
@@ -83,7 +84,9 @@ public final class PlasticityConfig {
     return new Builder();
   }
 
-  /** The {@code run} tag of every series and the folder of the task log under the output directory. */
+  /**
+   * The {@code run} tag of every series and the folder of the task log under the output directory.
+   */
   public String runId() {
     return runId;
   }
@@ -98,17 +101,23 @@ public final class PlasticityConfig {
     return outputDirectory.resolve(runId);
   }
 
-  /** {@code ε_dead}: a unit is dead by weights when its norm product is at most this times the mean. */
+  /**
+   * {@code ε_dead}: a unit is dead by weights when its norm product is at most this times the mean.
+   */
   public double deadEpsilon() {
     return deadEpsilon;
   }
 
-  /** {@code τ}: a unit is dormant when its mean |activation| is at most this times the layer's mean. */
+  /**
+   * {@code τ}: a unit is dormant when its mean |activation| is at most this times the layer's mean.
+   */
   public double dormantTau() {
     return dormantTau;
   }
 
-  /** {@code ε_merge}: two units are merged when their relative parameter distance is at most this. */
+  /**
+   * {@code ε_merge}: two units are merged when their relative parameter distance is at most this.
+   */
   public double mergeEpsilon() {
     return mergeEpsilon;
   }
@@ -161,10 +170,10 @@ public final class PlasticityConfig {
   }
 
   /**
-   * Which iterations step plasticity (docs/metrics.md item 9) is measured on: every {@code n}-th
-   * of the network's own count, never for 0; empty (the default) for as many as fit in half of
-   * {@link #analysisBudget()}. Each measured iteration costs two inference forward passes of its
-   * minibatch on the training thread.
+   * Which iterations step plasticity (docs/metrics.md item 9) is measured on: every {@code n}-th of
+   * the network's own count, never for 0; empty (the default) for as many as fit in half of {@link
+   * #analysisBudget()}. Each measured iteration costs two inference forward passes of its minibatch
+   * on the training thread.
    */
   public OptionalInt stepPlasticityEvery() {
     return stepPlasticityEvery == null ? OptionalInt.empty() : OptionalInt.of(stepPlasticityEvery);
@@ -172,7 +181,8 @@ public final class PlasticityConfig {
 
   /** The rule {@link #stepPlasticityEvery()} describes. */
   StepSampling stepSampling() {
-    return stepPlasticityEvery == null ? StepSampling.budget(analysisBudget / 2)
+    return stepPlasticityEvery == null
+        ? StepSampling.budget(analysisBudget / 2)
         : StepSampling.every(stepPlasticityEvery);
   }
 
@@ -181,21 +191,49 @@ public final class PlasticityConfig {
     return livePage;
   }
 
-  /** What happens when the run's task log already holds tasks; {@link ExistingRun#REFUSE} unless set. */
+  /**
+   * What happens when the run's task log already holds tasks; {@link ExistingRun#REFUSE} unless
+   * set.
+   */
   public ExistingRun existingRun() {
     return existingRun;
   }
 
   @Override
   public String toString() {
-    return "PlasticityConfig{runId=" + runId + ", outputDirectory=" + outputDirectory
-        + ", deadEpsilon=" + deadEpsilon + ", dormantTau=" + dormantTau
-        + ", mergeEpsilon=" + mergeEpsilon + ", srankDelta=" + srankDelta
-        + ", probeSize=" + probeSize + ", analysisBudget=" + analysisBudget
-        + ", metricsPort=" + metricsPort + ", metricsBindAddress=" + metricsBindAddress
-        + ", pushgateway=" + pushgateway + ", basicAuth=" + (basicAuthUser != null) + ", remedy=" + remedy
-        + ", stepPlasticityEvery=" + (stepPlasticityEvery == null ? "budget" : stepPlasticityEvery)
-        + ", livePage=" + livePage + ", existingRun=" + existingRun + "}";
+    return "PlasticityConfig{runId="
+        + runId
+        + ", outputDirectory="
+        + outputDirectory
+        + ", deadEpsilon="
+        + deadEpsilon
+        + ", dormantTau="
+        + dormantTau
+        + ", mergeEpsilon="
+        + mergeEpsilon
+        + ", srankDelta="
+        + srankDelta
+        + ", probeSize="
+        + probeSize
+        + ", analysisBudget="
+        + analysisBudget
+        + ", metricsPort="
+        + metricsPort
+        + ", metricsBindAddress="
+        + metricsBindAddress
+        + ", pushgateway="
+        + pushgateway
+        + ", basicAuth="
+        + (basicAuthUser != null)
+        + ", remedy="
+        + remedy
+        + ", stepPlasticityEvery="
+        + (stepPlasticityEvery == null ? "budget" : stepPlasticityEvery)
+        + ", livePage="
+        + livePage
+        + ", existingRun="
+        + existingRun
+        + "}";
   }
 
   /** Collects settings; {@link #build()} validates them all. */
@@ -279,7 +317,10 @@ public final class PlasticityConfig {
       return this;
     }
 
-    /** Address for {@code /metrics}; default 127.0.0.1. Set 0.0.0.0 only with basic auth or a firewall. */
+    /**
+     * Address for {@code /metrics}; default 127.0.0.1. Set 0.0.0.0 only with basic auth or a
+     * firewall.
+     */
     public Builder metricsBindAddress(String address) {
       this.metricsBindAddress = address;
       return this;
@@ -348,7 +389,9 @@ public final class PlasticityConfig {
      */
     public PlasticityConfig build() {
       if (runId == null || !RUN_ID.matcher(runId).matches()) {
-        throw bad("runId", quote(runId),
+        throw bad(
+            "runId",
+            quote(runId),
             "letters, digits and . _ : - (at most 128, not starting with a symbol)");
       }
       if (outputDirectory == null) {
@@ -366,7 +409,9 @@ public final class PlasticityConfig {
         throw bad("analysisBudget", Double.toString(analysisBudget), "a fraction in (0, 1]");
       }
       if (stepPlasticityEvery != null && stepPlasticityEvery < 0) {
-        throw bad("stepPlasticityEvery", Integer.toString(stepPlasticityEvery),
+        throw bad(
+            "stepPlasticityEvery",
+            Integer.toString(stepPlasticityEvery),
             "at least 0 (0 turns the step measure off)");
       }
       if (metricsPort != null && (metricsPort < 0 || metricsPort > 65_535)) {
@@ -386,7 +431,9 @@ public final class PlasticityConfig {
         throw bad("basicAuth", quote(basicAuthUser), "a non-empty user without ':' and a password");
       }
       if (livePage && metricsPort == null) {
-        throw bad("livePage", "true without a metricsPort",
+        throw bad(
+            "livePage",
+            "true without a metricsPort",
             "used with metricsPort: the page is served beside /metrics");
       }
       if (existingRun == null) {
@@ -407,7 +454,9 @@ public final class PlasticityConfig {
         existing = existing.getParent();
       }
       if (existing == null || !Files.isDirectory(existing) || !Files.isWritable(existing)) {
-        throw bad("outputDirectory", quote(dir.toString()),
+        throw bad(
+            "outputDirectory",
+            quote(dir.toString()),
             "a directory that exists or can be created, and is writable");
       }
     }

@@ -1,10 +1,10 @@
 package io.plasticitymonitor;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.plasticitymonitor.internal.export.EndpointSink;
 import io.plasticitymonitor.internal.export.PlasticityMeters;
 import io.plasticitymonitor.internal.network.CallbackModels;
 import io.plasticitymonitor.internal.network.NetworkReader;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.plasticitymonitor.remedy.RemedyRunner;
 import io.plasticitymonitor.remedy.RemedySettings;
 import io.plasticitymonitor.report.PlasticityReport;
@@ -34,14 +34,14 @@ import org.slf4j.LoggerFactory;
  * listener.close();
  * }</pre>
  *
- * <p>On the training thread the listener only copies: the probe sample and, when an analysis is due,
- * the parameters and the probe's activations. The analysis runs on one background thread; periodic
- * analyses are spaced so they cost at most {@link PlasticityConfig#analysisBudget()} of training
- * time, and one that falls due while another still runs is skipped and counted. Every {@link
- * #endTask()} analyses, cancelling a periodic analysis made stale by training since its snapshot
- * rather than waiting for it (docs/metrics.md). Nothing the monitor does throws into training: a failure is logged and
- * counted by its cause (docs/metrics.md), and the next analysis tries again. One listener may
- * be shared by ParallelWrapper's workers.
+ * <p>On the training thread the listener only copies: the probe sample and, when an analysis is
+ * due, the parameters and the probe's activations. The analysis runs on one background thread;
+ * periodic analyses are spaced so they cost at most {@link PlasticityConfig#analysisBudget()} of
+ * training time, and one that falls due while another still runs is skipped and counted. Every
+ * {@link #endTask()} analyses, cancelling a periodic analysis made stale by training since its
+ * snapshot rather than waiting for it (docs/metrics.md). Nothing the monitor does throws into
+ * training: a failure is logged and counted by its cause (docs/metrics.md), and the next analysis
+ * tries again. One listener may be shared by ParallelWrapper's workers.
  *
  * <p>With a remedy configured ({@link PlasticityConfig#remedy()}), the listener also changes the
  * network: in {@code iterationDone}, after DL4J's update and before the next iteration, or in
@@ -82,9 +82,18 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
   private volatile long lastIteration;
   private volatile long remedyAppliedAtTaskStart;
 
-  PlasticityListener(PlasticityConfig config, MeterRegistry registry, PlasticityMeters meters,
-      AnalysisSchedule schedule, Analyses analyses, Evaluator evaluator, RemedyRunner remedies,
-      StepPlasticity steps, Sinks sinks, EndpointSink endpoint, Failures failures) {
+  PlasticityListener(
+      PlasticityConfig config,
+      MeterRegistry registry,
+      PlasticityMeters meters,
+      AnalysisSchedule schedule,
+      Analyses analyses,
+      Evaluator evaluator,
+      RemedyRunner remedies,
+      StepPlasticity steps,
+      Sinks sinks,
+      EndpointSink endpoint,
+      Failures failures) {
     this.config = Objects.requireNonNull(config, "config");
     this.registry = Objects.requireNonNull(registry, "registry");
     this.meters = meters;
@@ -113,24 +122,32 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
    * see {@link #metricsEndpointUp()}). With the shrink-and-perturb remedy configured, every task
    * after the first starts by applying it to the network last trained (or watched).
    *
-   * @throws IllegalStateException when a task is still running, the listener is closed, or (at
-   *     the first call) the run's task log already holds tasks and {@code existingRun} is {@code
+   * @throws IllegalStateException when a task is still running, the listener is closed, or (at the
+   *     first call) the run's task log already holds tasks and {@code existingRun} is {@code
    *     REFUSE}
    */
   public void startTask(String name, TaskData data) {
     if (name == null || name.isBlank()) {
-      throw new IllegalArgumentException("task name must not be blank (got: "
-          + (name == null ? "null" : "\"" + name + "\"") + ")");
+      throw new IllegalArgumentException(
+          "task name must not be blank (got: "
+              + (name == null ? "null" : "\"" + name + "\"")
+              + ")");
     }
     Objects.requireNonNull(data, "data");
     int index;
     synchronized (lock) {
       if (closed) {
-        throw new IllegalStateException("startTask(\"" + name + "\") on a closed PlasticityListener");
+        throw new IllegalStateException(
+            "startTask(\"" + name + "\") on a closed PlasticityListener");
       }
       if (task != null) {
-        throw new IllegalStateException("task '" + task.name + "' is still running: call endTask() "
-            + "before startTask(\"" + name + "\")");
+        throw new IllegalStateException(
+            "task '"
+                + task.name
+                + "' is still running: call endTask() "
+                + "before startTask(\""
+                + name
+                + "\")");
       }
       ensureStarted();
       tasksStarted++;
@@ -146,9 +163,9 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
 
   /**
    * Ends the running task: measures the accuracy on its evaluation data (if it was given), analyses
-   * the network, publishes the report and hands the task's summary to the sinks (the task log
-   * among them). Returns once all of that is done; a failure in any of it is logged and counted,
-   * never thrown.
+   * the network, publishes the report and hands the task's summary to the sinks (the task log among
+   * them). Returns once all of that is done; a failure in any of it is logged and counted, never
+   * thrown.
    *
    * @throws IllegalStateException when no task is running
    */
@@ -215,9 +232,11 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
     // During pretraining DL4J hands the layer being trained: measure the network that holds it.
     Model network = CallbackModels.networkOf(model, watched, lastModel);
     if (network != null) {
-      remedies.afterIteration(network, iteration, epoch); // after DL4J's update, before the next one
+      remedies.afterIteration(
+          network, iteration, epoch); // after DL4J's update, before the next one
     }
-    steps.iterationDone(model); // after the remedy: the loss of the parameters the next step starts from
+    steps.iterationDone(
+        model); // after the remedy: the loss of the parameters the next step starts from
     long entered = schedule.now();
     try {
       double score = model.score();
@@ -273,8 +292,9 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
   private void warnLayerWithoutNetwork(Model layer) {
     if (!warnedLayerWithoutNetwork) {
       warnedLayerWithoutNetwork = true;
-      LOG.warn("Plasticity monitor: a training callback carried a {} rather than its network (layer-wise "
-          + "pretraining does that); call listener.watch(network) so the monitor measures the network",
+      LOG.warn(
+          "Plasticity monitor: a training callback carried a {} rather than its network (layer-wise "
+              + "pretraining does that); call listener.watch(network) so the monitor measures the network",
           layer == null ? "null model" : layer.getClass().getSimpleName());
     }
   }
@@ -296,7 +316,8 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
     synchronized (lock) {
       t = task;
       if (t == null) {
-        throw new IllegalStateException("endTask() with no task running: call startTask(name) first");
+        throw new IllegalStateException(
+            "endTask() with no task running: call startTask(name) first");
       }
       task = null;
     }
@@ -307,9 +328,12 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
       meters.unobservedTask();
       if (!warnedUnobserved) {
         warnedUnobserved = true;
-        LOG.warn("Plasticity monitor: task '{}' ended ({} iterations seen) without a network to measure: "
-            + "attach the listener with network.setListeners(listener) or addListeners(listener), and "
-            + "for layer-wise pretraining also call listener.watch(network)", t.name, t.iterations());
+        LOG.warn(
+            "Plasticity monitor: task '{}' ended ({} iterations seen) without a network to measure: "
+                + "attach the listener with network.setListeners(listener) or addListeners(listener), and "
+                + "for layer-wise pretraining also call listener.watch(network)",
+            t.name,
+            t.iterations());
       }
     }
     OptionalDouble accuracy =
@@ -324,12 +348,24 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
     }
     TaskSummary summary;
     synchronized (lock) {
-      summary = new TaskSummary(config.runId(), t.name, t.index, t.startedAt, endedAt,
-          t.iterations(), endScore, accuracy, Transitions.layers(report, previousTaskEnd),
-          report == null ? Double.NaN : report.absorbedRatio(), remedies.name(),
-          remedies.applied() - remedyAppliedAtTaskStart, stepSamples.mean(), stepSamples.count(),
-          t.data.baseline().map(Baseline::accuracy).orElse(OptionalDouble.empty()),
-          t.data.baseline().map(Baseline::score).orElse(OptionalDouble.empty()));
+      summary =
+          new TaskSummary(
+              config.runId(),
+              t.name,
+              t.index,
+              t.startedAt,
+              endedAt,
+              t.iterations(),
+              endScore,
+              accuracy,
+              Transitions.layers(report, previousTaskEnd),
+              report == null ? Double.NaN : report.absorbedRatio(),
+              remedies.name(),
+              remedies.applied() - remedyAppliedAtTaskStart,
+              stepSamples.mean(),
+              stepSamples.count(),
+              t.data.baseline().map(Baseline::accuracy).orElse(OptionalDouble.empty()),
+              t.data.baseline().map(Baseline::score).orElse(OptionalDouble.empty()));
       if (report != null) {
         previousTaskEnd = report;
       }
@@ -357,8 +393,9 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
     }
     Model last = lastModel;
     if (last != null && last.params() != null && last.params().wasClosed()) {
-      LOG.warn("Plasticity monitor: the last network trained has been released (a ParallelWrapper "
-          + "replica?): call listener.watch(network) so task ends analyse the network itself");
+      LOG.warn(
+          "Plasticity monitor: the last network trained has been released (a ParallelWrapper "
+              + "replica?): call listener.watch(network) so task ends analyse the network itself");
       return null;
     }
     return last;
@@ -370,8 +407,10 @@ public final class PlasticityListener extends BaseTrainingListener implements Au
     }
     int resumedAfter = ExistingRuns.apply(config);
     if (resumedAfter > 0) {
-      LOG.info("Plasticity monitor: run '{}' resumes after task {} of its task log",
-          config.runId(), resumedAfter);
+      LOG.info(
+          "Plasticity monitor: run '{}' resumes after task {} of its task log",
+          config.runId(),
+          resumedAfter);
     }
     meters.sinks(sinks.names());
     try {

@@ -23,13 +23,14 @@ import java.util.Set;
  * Guice bindings of the plasticity monitor. Declares bindings only: no thread, socket or file is
  * touched until the listener's first {@code startTask}.
  *
- * <p>Provides: {@link PlasticityConfig} (the instance given), {@link PlasticityListener} (singleton),
- * {@link MeterRegistry} (default: a new {@link PrometheusMeterRegistry}; replace it with {@code
- * OptionalBinder.newOptionalBinder(binder(), MeterRegistry.class).setBinding().toInstance(mine)}),
- * the set of {@link SymmetryDetector}s (empty unless you add some with {@link #detectors}) and the
- * set of {@link Sink}s (the meters, the task log, the {@code /metrics} endpoint and the Pushgateway,
- * in that order, the live page's history with {@link PlasticityConfig#livePage()}, then any you add
- * with {@link #sinks}). Requires nothing.
+ * <p>Provides: {@link PlasticityConfig} (the instance given), {@link PlasticityListener}
+ * (singleton), {@link MeterRegistry} (default: a new {@link PrometheusMeterRegistry}; replace it
+ * with {@code OptionalBinder.newOptionalBinder(binder(),
+ * MeterRegistry.class).setBinding().toInstance(mine)}), the set of {@link SymmetryDetector}s (empty
+ * unless you add some with {@link #detectors}) and the set of {@link Sink}s (the meters, the task
+ * log, the {@code /metrics} endpoint and the Pushgateway, in that order, the live page's history
+ * with {@link PlasticityConfig#livePage()}, then any you add with {@link #sinks}). Requires
+ * nothing.
  */
 public final class PlasticityMonitorModule extends AbstractModule {
   private final PlasticityConfig config;
@@ -41,16 +42,16 @@ public final class PlasticityMonitorModule extends AbstractModule {
   }
 
   /**
-   * The extension point for detectors of further mirror symmetries; from any module:
-   * {@code PlasticityMonitorModule.detectors(binder()).addBinding().to(MyDetector.class);}
+   * The extension point for detectors of further mirror symmetries; from any module: {@code
+   * PlasticityMonitorModule.detectors(binder()).addBinding().to(MyDetector.class);}
    */
   public static Multibinder<SymmetryDetector> detectors(Binder binder) {
     return Multibinder.newSetBinder(binder, SymmetryDetector.class);
   }
 
   /**
-   * The extension point for sinks of the reports and task summaries; from any module:
-   * {@code PlasticityMonitorModule.sinks(binder()).addBinding().to(MySink.class);}
+   * The extension point for sinks of the reports and task summaries; from any module: {@code
+   * PlasticityMonitorModule.sinks(binder()).addBinding().to(MySink.class);}
    */
   public static Multibinder<Sink> sinks(Binder binder) {
     return Multibinder.newSetBinder(binder, Sink.class);
@@ -70,11 +71,14 @@ public final class PlasticityMonitorModule extends AbstractModule {
       sinks.addBinding().to(LiveHistory.class);
     }
     OptionalBinder.newOptionalBinder(binder(), MeterRegistry.class)
-        .setDefault().to(PrometheusMeterRegistry.class);
+        .setDefault()
+        .to(PrometheusMeterRegistry.class);
     OptionalBinder.newOptionalBinder(binder(), AnalysisSchedule.Clock.class)
-        .setDefault().toInstance(System::nanoTime);
+        .setDefault()
+        .toInstance(System::nanoTime);
     OptionalBinder.newOptionalBinder(binder(), AnalysisThread.class)
-        .setDefault().toInstance(AnalysisThread.daemon());
+        .setDefault()
+        .toInstance(AnalysisThread.daemon());
   }
 
   @Provides
@@ -133,8 +137,12 @@ public final class PlasticityMonitorModule extends AbstractModule {
 
   @Provides
   @Singleton
-  Analyses analyses(Set<SymmetryDetector> detectors, AnalysisSchedule schedule,
-      AnalysisThread thread, PlasticityMeters meters, Failures failures) {
+  Analyses analyses(
+      Set<SymmetryDetector> detectors,
+      AnalysisSchedule schedule,
+      AnalysisThread thread,
+      PlasticityMeters meters,
+      Failures failures) {
     return wiring.analyses(detectors, schedule, thread, meters, failures);
   }
 
@@ -146,10 +154,16 @@ public final class PlasticityMonitorModule extends AbstractModule {
 
   @Provides
   @Singleton
-  PlasticityListener listener(MeterRegistry registry, PlasticityMeters meters,
-      AnalysisSchedule schedule, Analyses analyses, RemedyRunner remedies, Sinks sinks,
-      EndpointSink endpoint, Failures failures) {
-    return wiring.listener(registry, meters, schedule, analyses, remedies, sinks, endpoint,
-        failures);
+  PlasticityListener listener(
+      MeterRegistry registry,
+      PlasticityMeters meters,
+      AnalysisSchedule schedule,
+      Analyses analyses,
+      RemedyRunner remedies,
+      Sinks sinks,
+      EndpointSink endpoint,
+      Failures failures) {
+    return wiring.listener(
+        registry, meters, schedule, analyses, remedies, sinks, endpoint, failures);
   }
 }

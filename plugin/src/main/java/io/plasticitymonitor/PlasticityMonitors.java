@@ -42,8 +42,11 @@ public final class PlasticityMonitors {
    *
    * @throws IllegalArgumentException naming a detector or sink whose name is not a valid tag value
    */
-  public static PlasticityListener listener(PlasticityConfig config, MeterRegistry registry,
-      Set<SymmetryDetector> detectors, Set<Sink> sinks) {
+  public static PlasticityListener listener(
+      PlasticityConfig config,
+      MeterRegistry registry,
+      Set<SymmetryDetector> detectors,
+      Set<Sink> sinks) {
     Objects.requireNonNull(config, "config");
     Objects.requireNonNull(registry, "registry");
     return new Wiring(config).listener(registry, Set.copyOf(detectors), List.copyOf(sinks));

@@ -127,8 +127,10 @@ final class ProbeSampler {
     try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
       INDArray[] out = new INDArray[buffer.length];
       for (int k = 0; k < buffer.length; k++) {
-        out[k] = filled == size ? buffer[k].dup() : buffer[k].get(
-            org.nd4j.linalg.indexing.NDArrayIndex.interval(0, filled)).dup();
+        out[k] =
+            filled == size
+                ? buffer[k].dup()
+                : buffer[k].get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, filled)).dup();
       }
       return out;
     }

@@ -27,18 +27,28 @@ final class Sinks {
   private final List<Sink> sinks;
   private final Failures failures;
 
-  /** @throws IllegalArgumentException naming the sink whose name is not a valid tag value */
+  /**
+   * @throws IllegalArgumentException naming the sink whose name is not a valid tag value
+   */
   Sinks(Iterable<Sink> sinks, Failures failures) {
     List<Sink> list = new ArrayList<>();
     Set<String> names = new HashSet<>();
     for (Sink s : sinks) {
       if (s.name() == null || !NAME.matcher(s.name()).matches()) {
-        throw new IllegalArgumentException("Sink.name() of " + s.getClass().getName()
-            + " must be lower case letters, digits and _ (at most 40) (got: \"" + s.name() + "\")");
+        throw new IllegalArgumentException(
+            "Sink.name() of "
+                + s.getClass().getName()
+                + " must be lower case letters, digits and _ (at most 40) (got: \""
+                + s.name()
+                + "\")");
       }
       if (!names.add(s.name())) {
-        throw new IllegalArgumentException("two sinks are named \"" + s.name() + "\" (the second is "
-            + s.getClass().getName() + "): Sink.name() tags its error counter, so it must be unique");
+        throw new IllegalArgumentException(
+            "two sinks are named \""
+                + s.name()
+                + "\" (the second is "
+                + s.getClass().getName()
+                + "): Sink.name() tags its error counter, so it must be unique");
       }
       list.add(s);
     }

@@ -9,10 +9,11 @@ import io.plasticitymonitor.analysis.LayerData;
  * that gradient descent cannot leave (Ziyin, arXiv 2309.16932); a detector counts the units of a
  * layer that sit on such a constraint.
  *
- * <p>Bind one with {@link PlasticityMonitorModule#detectors(com.google.inject.Binder)}. Its count is
- * exported as {@code plasticity.symmetry.absorbed.units{run, layer, symmetry=name()}} and written to
- * the task log under {@code symmetries}. It runs on the analysis thread, once per measured layer
- * and analysis; an exception it throws is logged and counted, and the other measures still publish.
+ * <p>Bind one with {@link PlasticityMonitorModule#detectors(com.google.inject.Binder)}. Its count
+ * is exported as {@code plasticity.symmetry.absorbed.units{run, layer, symmetry=name()}} and
+ * written to the task log under {@code symmetries}. It runs on the analysis thread, once per
+ * measured layer and analysis; an exception it throws is logged and counted, and the other measures
+ * still publish.
  */
 public interface SymmetryDetector {
   /** The {@code symmetry} tag value: lower case letters, digits and underscores, at most 40. */

@@ -30,7 +30,10 @@ public final class TaskData {
   private final MultiDataSetIterator graphEvaluation;
   private final Baseline baseline;
 
-  private TaskData(INDArray[] probe, DataSetIterator evaluation, MultiDataSetIterator graphEvaluation,
+  private TaskData(
+      INDArray[] probe,
+      DataSetIterator evaluation,
+      MultiDataSetIterator graphEvaluation,
       Baseline baseline) {
     this.probe = probe;
     this.evaluation = evaluation;
@@ -81,11 +84,16 @@ public final class TaskData {
      */
     public Builder probe(INDArray... inputs) {
       Objects.requireNonNull(inputs, "probe");
-      if (inputs.length == 0 || Arrays.stream(inputs).anyMatch(a -> a == null || a.rank() < 2 || a.size(0) < 1)) {
+      if (inputs.length == 0
+          || Arrays.stream(inputs).anyMatch(a -> a == null || a.rank() < 2 || a.size(0) < 1)) {
         throw new IllegalArgumentException(
             "TaskData.probe must be one or more arrays of shape [examples, ...] with at least one "
-                + "example (got: " + Arrays.toString(Arrays.stream(inputs)
-                    .map(a -> a == null ? "null" : Arrays.toString(a.shape())).toArray()) + ")");
+                + "example (got: "
+                + Arrays.toString(
+                    Arrays.stream(inputs)
+                        .map(a -> a == null ? "null" : Arrays.toString(a.shape()))
+                        .toArray())
+                + ")");
       }
       this.probe = inputs.clone();
       return this;
@@ -115,8 +123,8 @@ public final class TaskData {
     }
 
     /**
-     * That fresh network's end score: DL4J's training score, regularisation included, averaged
-     * over the last 10% of its iterations (the same quantity as the task's {@code end_score}).
+     * That fresh network's end score: DL4J's training score, regularisation included, averaged over
+     * the last 10% of its iterations (the same quantity as the task's {@code end_score}).
      *
      * @throws IllegalArgumentException if it is not finite, quoting it
      */
@@ -138,8 +146,10 @@ public final class TaskData {
         throw new IllegalArgumentException(
             "TaskData.evaluation may be a DataSetIterator or a MultiDataSetIterator, not both");
       }
-      Baseline b = baselineAccuracy.isEmpty() && baselineScore.isEmpty() ? null
-          : new Baseline(baselineAccuracy, baselineScore);
+      Baseline b =
+          baselineAccuracy.isEmpty() && baselineScore.isEmpty()
+              ? null
+              : new Baseline(baselineAccuracy, baselineScore);
       return new TaskData(probe, evaluation, graphEvaluation, b);
     }
   }

@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Diffs two task-end reports into each layer's transitions: units that became or stopped being
- * dead (by weights) or merged since the previous task's end.
+ * Diffs two task-end reports into each layer's transitions: units that became or stopped being dead
+ * (by weights) or merged since the previous task's end.
  */
 final class Transitions {
   private Transitions() {}
@@ -27,15 +27,22 @@ final class Transitions {
     }
     for (LayerMeasures m : report.layers()) {
       UnitMeasures now = m.unitMeasures();
-      UnitMeasures before = previous == null ? null
-          : previous.layer(m.layer()).map(LayerMeasures::unitMeasures).orElse(null);
+      UnitMeasures before =
+          previous == null
+              ? null
+              : previous.layer(m.layer()).map(LayerMeasures::unitMeasures).orElse(null);
       int[] deadNow = now == null ? new int[0] : now.deadUnits();
       int[] deadBefore = before == null ? new int[0] : before.deadUnits();
       int[] mergedNow = now == null ? new int[0] : now.mergedUnits();
       int[] mergedBefore = before == null ? new int[0] : before.mergedUnits();
-      layers.add(new LayerSummary(m, missingFrom(deadNow, deadBefore), missingFrom(deadBefore, deadNow),
-          missingFrom(mergedNow, mergedBefore), missingFrom(mergedBefore, mergedNow),
-          report.symmetries().getOrDefault(m.layer(), Map.of())));
+      layers.add(
+          new LayerSummary(
+              m,
+              missingFrom(deadNow, deadBefore),
+              missingFrom(deadBefore, deadNow),
+              missingFrom(mergedNow, mergedBefore),
+              missingFrom(mergedBefore, mergedNow),
+              report.symmetries().getOrDefault(m.layer(), Map.of())));
     }
     return layers;
   }

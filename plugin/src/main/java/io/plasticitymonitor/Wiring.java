@@ -41,8 +41,13 @@ final class Wiring {
   }
 
   EndpointSink endpoint(MeterRegistry registry, PlasticityMeters meters, LiveHistory live) {
-    return new EndpointSink(registry, meters, config.metricsPort(), config.metricsBindAddress(),
-        config.basicAuthUser().orElse(null), config.basicAuthPassword().orElse(null),
+    return new EndpointSink(
+        registry,
+        meters,
+        config.metricsPort(),
+        config.metricsBindAddress(),
+        config.basicAuthUser().orElse(null),
+        config.basicAuthPassword().orElse(null),
         config.livePage() ? Optional.of(live) : Optional.empty());
   }
 
@@ -62,10 +67,21 @@ final class Wiring {
     return new AnalysisSchedule(config.analysisBudget(), clock);
   }
 
-  Analyses analyses(Set<SymmetryDetector> detectors, AnalysisSchedule schedule,
-      AnalysisThread thread, PlasticityMeters meters, Failures failures) {
-    AnalysisRunner runner = new AnalysisRunner(config.runId(), new Thresholds(config.deadEpsilon(),
-        config.dormantTau(), config.mergeEpsilon(), config.srankDelta()), detectors);
+  Analyses analyses(
+      Set<SymmetryDetector> detectors,
+      AnalysisSchedule schedule,
+      AnalysisThread thread,
+      PlasticityMeters meters,
+      Failures failures) {
+    AnalysisRunner runner =
+        new AnalysisRunner(
+            config.runId(),
+            new Thresholds(
+                config.deadEpsilon(),
+                config.dormantTau(),
+                config.mergeEpsilon(),
+                config.srankDelta()),
+            detectors);
     return new Analyses(config.runId(), runner, schedule, thread, meters, failures);
   }
 
@@ -74,40 +90,62 @@ final class Wiring {
    * callback time in the analyses' budget, its failures have their own cause.
    */
   StepPlasticity steps(PlasticityMeters meters, AnalysisSchedule schedule, Failures failures) {
-    return new StepPlasticity(config.stepSampling(), meters::stepImprovement, schedule::callbackTime,
-        failures::step);
+    return new StepPlasticity(
+        config.stepSampling(), meters::stepImprovement, schedule::callbackTime, failures::step);
   }
 
   RemedyRunner remedies() {
     return RemedyRunner.of(config.remedy());
   }
 
-  PlasticityListener listener(MeterRegistry registry, PlasticityMeters meters,
-      AnalysisSchedule schedule, Analyses analyses, RemedyRunner remedies, Sinks sinks,
-      EndpointSink endpoint, Failures failures) {
-    return new PlasticityListener(config, registry, meters, schedule, analyses, new Evaluator(),
-        remedies, steps(meters, schedule, failures), sinks, endpoint, failures);
+  PlasticityListener listener(
+      MeterRegistry registry,
+      PlasticityMeters meters,
+      AnalysisSchedule schedule,
+      Analyses analyses,
+      RemedyRunner remedies,
+      Sinks sinks,
+      EndpointSink endpoint,
+      Failures failures) {
+    return new PlasticityListener(
+        config,
+        registry,
+        meters,
+        schedule,
+        analyses,
+        new Evaluator(),
+        remedies,
+        steps(meters, schedule, failures),
+        sinks,
+        endpoint,
+        failures);
   }
 
   /**
    * The whole listener without Guice: the built-in sinks in the module's order (meters, task log,
    * endpoint, Pushgateway, the live page's history), then {@code userSinks}.
    */
-  PlasticityListener listener(MeterRegistry registry, Set<SymmetryDetector> detectors,
-      Iterable<Sink> userSinks) {
+  PlasticityListener listener(
+      MeterRegistry registry, Set<SymmetryDetector> detectors, Iterable<Sink> userSinks) {
     PlasticityMeters meters = meters(registry);
     LiveHistory live = liveHistory();
     EndpointSink endpoint = endpoint(registry, meters, live);
-    List<Sink> all = new ArrayList<>(
-        List.of(meters, taskLog(), endpoint, pushgateway(registry, meters)));
+    List<Sink> all =
+        new ArrayList<>(List.of(meters, taskLog(), endpoint, pushgateway(registry, meters)));
     if (config.livePage()) {
       all.add(live);
     }
     userSinks.forEach(all::add);
     Failures failures = failures(meters);
     AnalysisSchedule schedule = schedule(System::nanoTime);
-    return listener(registry, meters, schedule,
-        analyses(detectors, schedule, AnalysisThread.daemon(), meters, failures), remedies(),
-        sinks(all, failures), endpoint, failures);
+    return listener(
+        registry,
+        meters,
+        schedule,
+        analyses(detectors, schedule, AnalysisThread.daemon(), meters, failures),
+        remedies(),
+        sinks(all, failures),
+        endpoint,
+        failures);
   }
 }

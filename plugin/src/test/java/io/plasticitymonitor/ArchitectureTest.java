@@ -24,58 +24,90 @@ class ArchitectureTest {
 
   @BeforeAll
   static void importPlugin() {
-    classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-        .importPackages(ROOT);
+    classes =
+        new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages(ROOT);
     assertThat(classes).as("the plugin's classes were found").hasSizeGreaterThan(50);
   }
 
   @Test
   void analysisIsPureNumerics() {
-    noClasses().that().resideInAPackage(ROOT + ".analysis..")
-        .should().dependOnClassesThat().resideInAnyPackage(
+    noClasses()
+        .that()
+        .resideInAPackage(ROOT + ".analysis..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
             "org.deeplearning4j..", "io.micrometer..", "com.google.inject..", "com.fasterxml..")
-        .orShould().dependOnClassesThat().resideInAnyPackage(
-            ROOT, ROOT + ".report..", ROOT + ".remedy..", ROOT + ".internal..")
+        .orShould()
+        .dependOnClassesThat()
+        .resideInAnyPackage(ROOT, ROOT + ".report..", ROOT + ".remedy..", ROOT + ".internal..")
         .check(classes);
   }
 
   @Test
   void reportsAreValuesOverTheAnalysis() {
-    noClasses().that().resideInAPackage(ROOT + ".report..")
-        .should().dependOnClassesThat().resideInAnyPackage(
+    noClasses()
+        .that()
+        .resideInAPackage(ROOT + ".report..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
             "org.deeplearning4j..", "org.nd4j..", "io.micrometer..", "com.google.inject..")
-        .orShould().dependOnClassesThat().resideInAnyPackage(
-            ROOT, ROOT + ".remedy..", ROOT + ".internal..")
+        .orShould()
+        .dependOnClassesThat()
+        .resideInAnyPackage(ROOT, ROOT + ".remedy..", ROOT + ".internal..")
         .check(classes);
   }
 
   @Test
   void onlyTheNetworkPackageAndTheListenerKnowDl4jModels() {
-    noClasses().that().resideInAnyPackage(ROOT + ".report..", ROOT + ".internal.export..")
-        .should().dependOnClassesThat().resideInAPackage("org.deeplearning4j..")
+    noClasses()
+        .that()
+        .resideInAnyPackage(ROOT + ".report..", ROOT + ".internal.export..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAPackage("org.deeplearning4j..")
         .check(classes);
-    noClasses().that().resideInAPackage(ROOT + ".internal.network..")
-        .should().dependOnClassesThat().resideInAnyPackage("io.micrometer..", "com.google.inject..")
-        .orShould().dependOnClassesThat().resideInAnyPackage(
+    noClasses()
+        .that()
+        .resideInAPackage(ROOT + ".internal.network..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.micrometer..", "com.google.inject..")
+        .orShould()
+        .dependOnClassesThat()
+        .resideInAnyPackage(
             ROOT, ROOT + ".report..", ROOT + ".remedy..", ROOT + ".internal.export..")
         .check(classes);
   }
 
   @Test
   void sinksKnowReportsNotTheListener() {
-    noClasses().that().resideInAPackage(ROOT + ".internal.export..")
-        .should().dependOnClassesThat().resideInAnyPackage("com.google.inject..")
-        .orShould().dependOnClassesThat().resideInAnyPackage(
-            ROOT, ROOT + ".remedy..", ROOT + ".internal.network..")
+    noClasses()
+        .that()
+        .resideInAPackage(ROOT + ".internal.export..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("com.google.inject..")
+        .orShould()
+        .dependOnClassesThat()
+        .resideInAnyPackage(ROOT, ROOT + ".remedy..", ROOT + ".internal.network..")
         .check(classes);
   }
 
   @Test
   void remediesActThroughTheNetworkPackage() {
-    noClasses().that().resideInAPackage(ROOT + ".remedy..")
-        .should().dependOnClassesThat().resideInAnyPackage("io.micrometer..", "com.google.inject..")
-        .orShould().dependOnClassesThat().resideInAnyPackage(
-            ROOT, ROOT + ".report..", ROOT + ".internal.export..")
+    noClasses()
+        .that()
+        .resideInAPackage(ROOT + ".remedy..")
+        .should()
+        .dependOnClassesThat()
+        .resideInAnyPackage("io.micrometer..", "com.google.inject..")
+        .orShould()
+        .dependOnClassesThat()
+        .resideInAnyPackage(ROOT, ROOT + ".report..", ROOT + ".internal.export..")
         .check(classes);
   }
 
@@ -92,47 +124,50 @@ class ArchitectureTest {
         published.add(c.getName().substring(ROOT.length() + 1));
       }
     }
-    assertThat(published).containsExactly(
-        // A fresh network's result on a task, given with it or computed by FreshBaseline.
-        "Baseline",
-        "FreshBaseline",
-        "ModelAnalysis",
-        "PlasticityConfig",
-        "PlasticityConfig$Builder",
-        "PlasticityConfig$ExistingRun",
-        "PlasticityListener",
-        "PlasticityMonitorModule",
-        "PlasticityMonitors",
-        "SymmetryDetector",
-        "TaskData",
-        "TaskData$Builder",
-        // The analysis's results, the layer a detector reads, its thresholds and its entry point.
-        "analysis.ActivationMeasures",
-        // The direct measures of plasticity, used by the network, report and root packages.
-        "analysis.FreshNetworkGap",
-        "analysis.LayerAnalyzer",
-        "analysis.LayerData",
-        "analysis.LayerData$Normalised",
-        "analysis.LayerMeasures",
-        "analysis.Percentiles",
-        "analysis.RankMeasures",
-        "analysis.RecurrentLayerData",
-        "analysis.RollingMean",
-        "analysis.StepImprovement",
-        "analysis.Thresholds",
-        "analysis.UnitMeasures",
-        // Public only because the listener, in another package, drives it: no public constructor.
-        "remedy.RemedyRunner",
-        "remedy.RemedySettings",
-        "remedy.RemedySettings$ContinualBackprop",
-        "remedy.RemedySettings$L2Init",
-        "remedy.RemedySettings$Redo",
-        "remedy.RemedySettings$ShrinkPerturb",
-        "remedy.RemedySettings$Syre",
-        "report.LayerSummary",
-        "report.PlasticityReport",
-        "report.Sink",
-        "report.TaskSummary");
+    assertThat(published)
+        .containsExactly(
+            // A fresh network's result on a task, given with it or computed by FreshBaseline.
+            "Baseline",
+            "FreshBaseline",
+            "ModelAnalysis",
+            "PlasticityConfig",
+            "PlasticityConfig$Builder",
+            "PlasticityConfig$ExistingRun",
+            "PlasticityListener",
+            "PlasticityMonitorModule",
+            "PlasticityMonitors",
+            "SymmetryDetector",
+            "TaskData",
+            "TaskData$Builder",
+            // The analysis's results, the layer a detector reads, its thresholds and its entry
+            // point.
+            "analysis.ActivationMeasures",
+            // The direct measures of plasticity, used by the network, report and root packages.
+            "analysis.FreshNetworkGap",
+            "analysis.LayerAnalyzer",
+            "analysis.LayerData",
+            "analysis.LayerData$Normalised",
+            "analysis.LayerMeasures",
+            "analysis.Percentiles",
+            "analysis.RankMeasures",
+            "analysis.RecurrentLayerData",
+            "analysis.RollingMean",
+            "analysis.StepImprovement",
+            "analysis.Thresholds",
+            "analysis.UnitMeasures",
+            // Public only because the listener, in another package, drives it: no public
+            // constructor.
+            "remedy.RemedyRunner",
+            "remedy.RemedySettings",
+            "remedy.RemedySettings$ContinualBackprop",
+            "remedy.RemedySettings$L2Init",
+            "remedy.RemedySettings$Redo",
+            "remedy.RemedySettings$ShrinkPerturb",
+            "remedy.RemedySettings$Syre",
+            "report.LayerSummary",
+            "report.PlasticityReport",
+            "report.Sink",
+            "report.TaskSummary");
   }
 
   /** Public, and so are the classes it is nested in. */

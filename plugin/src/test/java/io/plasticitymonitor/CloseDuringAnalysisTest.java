@@ -75,8 +75,11 @@ class CloseDuringAnalysisTest {
 
   private static Set<Thread> monitorThreads() {
     return Thread.getAllStackTraces().keySet().stream()
-        .filter(t -> t.isAlive()
-            && (t.getName().startsWith("plasticity-") || t.getName().startsWith("HTTP-Dispatcher")))
+        .filter(
+            t ->
+                t.isAlive()
+                    && (t.getName().startsWith("plasticity-")
+                        || t.getName().startsWith("HTTP-Dispatcher")))
         .collect(Collectors.toSet());
   }
 
@@ -86,18 +89,29 @@ class CloseDuringAnalysisTest {
     Set<Thread> before = monitorThreads();
     Witness witness = new Witness();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    PlasticityConfig config = PlasticityConfig.builder().runId("close-busy").outputDirectory(dir)
-        .probeSize(64).analysisBudget(1.0).metricsPort(0).build();
+    PlasticityConfig config =
+        PlasticityConfig.builder()
+            .runId("close-busy")
+            .outputDirectory(dir)
+            .probeSize(64)
+            .analysisBudget(1.0)
+            .metricsPort(0)
+            .build();
     MultiLayerNetwork net = Networks.mlp(0.05, 3, 64, 512, 512, 10);
     DataSet data = Networks.data(512, 64, 10, 5);
     PlasticityListener listener = PlasticityMonitors.listener(config, registry, Set.of(witness));
     net.addListeners(listener);
     listener.startTask("busy");
     int port = listener.metricsPort().orElseThrow();
-    net.fit(Networks.iterator(data, 32)); // the probe fills after 2 batches; then an analysis is due
-    assertThat(witness.entered.await(60, TimeUnit.SECONDS)).as("a periodic analysis started").isTrue();
+    net.fit(
+        Networks.iterator(data, 32)); // the probe fills after 2 batches; then an analysis is due
+    assertThat(witness.entered.await(60, TimeUnit.SECONDS))
+        .as("a periodic analysis started")
+        .isTrue();
     Counter errors = registry.get("plasticity.analysis.errors").counter();
-    assertThat(monitorThreads()).as("analysis and endpoint threads run").hasSizeGreaterThan(before.size());
+    assertThat(monitorThreads())
+        .as("analysis and endpoint threads run")
+        .hasSizeGreaterThan(before.size());
 
     long closeCalled = System.nanoTime();
     witness.closer = Thread.currentThread();
@@ -105,9 +119,11 @@ class CloseDuringAnalysisTest {
     listener.close(); // must not throw
     long closeReturned = System.nanoTime();
 
-    assertThat(witness.leftAt.get()).as("the analysis was still running when close() was called")
+    assertThat(witness.leftAt.get())
+        .as("the analysis was still running when close() was called")
         .isGreaterThan(closeCalled)
-        .as("close() waited for it").isLessThan(closeReturned);
+        .as("close() waited for it")
+        .isLessThan(closeReturned);
     List<String> lines = Files.readAllLines(dir.resolve("close-busy").resolve("tasks.jsonl"));
     assertThat(lines).hasSize(1);
     var record = new ObjectMapper().readTree(lines.get(0));
@@ -120,7 +136,8 @@ class CloseDuringAnalysisTest {
     assertThat(monitorThreads()).as("no analysis or endpoint thread left").isEqualTo(before);
     try (Socket s = new Socket()) {
       assertThatThrownBy(() -> s.connect(new InetSocketAddress("127.0.0.1", port), 1000))
-          .as("/metrics port closed").isInstanceOf(IOException.class);
+          .as("/metrics port closed")
+          .isInstanceOf(IOException.class);
     }
     net.fit(Networks.iterator(data, 32)); // the network still trains with the closed listener on it
   }
@@ -135,8 +152,13 @@ class CloseDuringAnalysisTest {
   void tasksEndedAndCloseCalledFromAnotherThreadWhileFitRuns() throws Exception {
     Set<Thread> before = monitorThreads();
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    PlasticityConfig config = PlasticityConfig.builder().runId("close-racing").outputDirectory(dir)
-        .probeSize(48).analysisBudget(0.5).build();
+    PlasticityConfig config =
+        PlasticityConfig.builder()
+            .runId("close-racing")
+            .outputDirectory(dir)
+            .probeSize(48)
+            .analysisBudget(0.5)
+            .build();
     MultiLayerNetwork net = Networks.mlp(0.05, 3, 64, 64, 64, 10);
     DataSet data = Networks.data(1024, 64, 10, 5);
     PlasticityListener listener = PlasticityMonitors.listener(config, registry);
@@ -145,20 +167,24 @@ class CloseDuringAnalysisTest {
     AtomicBoolean stop = new AtomicBoolean();
     AtomicReference<Throwable> trainingFailure = new AtomicReference<>();
     AtomicInteger batches = new AtomicInteger();
-    Thread trainer = new Thread(() -> {
-      var it = Networks.iterator(data, 16); // batches of 16, probes of 48: a mix-up would show
-      try {
-        while (!stop.get()) {
-          if (!it.hasNext()) {
-            it.reset();
-          }
-          net.fit(it.next());
-          batches.incrementAndGet();
-        }
-      } catch (Throwable t) {
-        trainingFailure.set(t);
-      }
-    }, "trainer");
+    Thread trainer =
+        new Thread(
+            () -> {
+              var it =
+                  Networks.iterator(data, 16); // batches of 16, probes of 48: a mix-up would show
+              try {
+                while (!stop.get()) {
+                  if (!it.hasNext()) {
+                    it.reset();
+                  }
+                  net.fit(it.next());
+                  batches.incrementAndGet();
+                }
+              } catch (Throwable t) {
+                trainingFailure.set(t);
+              }
+            },
+            "trainer");
     trainer.start();
     int ends = 200;
     for (int k = 1; k <= ends; k++) {
@@ -177,7 +203,8 @@ class CloseDuringAnalysisTest {
     assertThat(trainingFailure.get()).as("training saw no exception").isNull();
     assertThat(batches.get()).as("training ran alongside").isPositive();
     assertThat(errors.count()).as("no analysis failed").isZero();
-    assertThat(Files.readAllLines(dir.resolve("close-racing").resolve("tasks.jsonl"))).hasSize(ends + 1);
+    assertThat(Files.readAllLines(dir.resolve("close-racing").resolve("tasks.jsonl")))
+        .hasSize(ends + 1);
     assertThat(monitorThreads()).as("no analysis thread left").isEqualTo(before);
   }
 }

@@ -29,6 +29,7 @@ import org.nd4j.linalg.dataset.DataSet;
  */
 class DiskFullTest {
   private static final int TMPFS_BYTES = 64 * 1024;
+
   /** Left free after the filler: room for a few lines, not for all. */
   private static final int FREE_BYTES = 8 * 1024;
 
@@ -37,8 +38,11 @@ class DiskFullTest {
   private boolean mounted;
 
   private static int run(String... command) throws IOException, InterruptedException {
-    Process p = new ProcessBuilder(command).redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+    Process p =
+        new ProcessBuilder(command)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+            .start();
     if (!p.waitFor(30, TimeUnit.SECONDS)) {
       p.destroyForcibly();
       return -1;
@@ -49,8 +53,16 @@ class DiskFullTest {
   @BeforeEach
   void mountASmallFileSystem() throws Exception {
     mount = Files.createDirectories(dir.resolve("small-disk"));
-    mounted = run("mount", "-t", "tmpfs", "-o", "size=" + TMPFS_BYTES + ",mode=0700", "tmpfs",
-        mount.toString()) == 0;
+    mounted =
+        run(
+                "mount",
+                "-t",
+                "tmpfs",
+                "-o",
+                "size=" + TMPFS_BYTES + ",mode=0700",
+                "tmpfs",
+                mount.toString())
+            == 0;
     assumeTrue(mounted, "needs root to mount a 64 KiB tmpfs (a real full disk)");
   }
 
@@ -67,7 +79,8 @@ class DiskFullTest {
     Path filler = mount.resolve("filler");
     Files.write(filler, new byte[TMPFS_BYTES - FREE_BYTES]);
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    PlasticityConfig config = PlasticityConfig.builder().runId("full").outputDirectory(mount).build();
+    PlasticityConfig config =
+        PlasticityConfig.builder().runId("full").outputDirectory(mount).build();
     MultiLayerNetwork net = Networks.mlp(0.1, 1, 4, 5, 5, 2);
     DataSet data = Networks.data(16, 4, 2, 1);
     Path log = mount.resolve("full").resolve("tasks.jsonl");
@@ -88,9 +101,12 @@ class DiskFullTest {
       }
       assertThat(failedAt).as("the disk filled up").hasSize(3);
       int recorded = assertWholeLines(log);
-      assertThat(recorded).as("lines before the disk filled").isGreaterThanOrEqualTo(failedAt.get(0) - 1)
+      assertThat(recorded)
+          .as("lines before the disk filled")
+          .isGreaterThanOrEqualTo(failedAt.get(0) - 1)
           .isPositive()
-          .as("every task is either a whole line or a counted failure").isEqualTo(tasks - failedAt.size());
+          .as("every task is either a whole line or a counted failure")
+          .isEqualTo(tasks - failedAt.size());
 
       Files.delete(filler); // space again: the next line goes after the whole ones
       tasks++;
@@ -103,7 +119,8 @@ class DiskFullTest {
           .isEqualTo("task-" + tasks);
       assertThat(taskLogErrors(registry)).isEqualTo(3);
       assertThat(registry.get("plasticity.analysis.errors").counter().count())
-          .as("a full disk is not an analysis failure").isZero();
+          .as("a full disk is not an analysis failure")
+          .isZero();
     }
   }
 

@@ -48,7 +48,8 @@ class ExistingRunTest {
   @Test
   void aSecondRunUnderTheSameIdIsRefusedByDefaultAndTheLogIsUntouched() throws Exception {
     assertThat(run(2, null)).containsExactly(1, 2);
-    assertThatThrownBy(() -> run(1, null)).isInstanceOf(IllegalStateException.class)
+    assertThatThrownBy(() -> run(1, null))
+        .isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("tasks.jsonl already holds 2 tasks of run 'again'")
         .hasMessageContaining("PlasticityConfig.runId")
         .hasMessageContaining("existingRun(RESUME)")
@@ -80,7 +81,8 @@ class ExistingRunTest {
   void aLogWhoseLastLineIsNotATaskCannotBeResumed() throws Exception {
     Files.createDirectories(dir.resolve("again"));
     Files.writeString(dir.resolve("again").resolve("tasks.jsonl"), "{\"index\":1}\nnot json\n");
-    assertThatThrownBy(() -> run(1, ExistingRun.RESUME)).hasMessageContaining("tasks.jsonl")
+    assertThatThrownBy(() -> run(1, ExistingRun.RESUME))
+        .hasMessageContaining("tasks.jsonl")
         .hasMessageContaining("not a task record");
   }
 }

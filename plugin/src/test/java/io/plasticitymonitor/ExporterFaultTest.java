@@ -1,7 +1,5 @@
 package io.plasticitymonitor;
 
-import io.plasticitymonitor.report.TaskSummary;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,6 +8,7 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.plasticitymonitor.analysis.LayerData;
+import io.plasticitymonitor.report.TaskSummary;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -32,25 +31,28 @@ class ExporterFaultTest {
   @Test
   void theAnalysisAfterAFailingDetectorRunsAndPublishes() throws Exception {
     AtomicInteger calls = new AtomicInteger();
-    SymmetryDetector flaky = new SymmetryDetector() {
-      @Override
-      public String name() {
-        return "flaky";
-      }
+    SymmetryDetector flaky =
+        new SymmetryDetector() {
+          @Override
+          public String name() {
+            return "flaky";
+          }
 
-      @Override
-      public double absorbedUnits(LayerData layer) {
-        if (calls.incrementAndGet() <= 2) { // both layers of the first analysis
-          throw new IllegalStateException("not yet");
-        }
-        return 1;
-      }
-    };
+          @Override
+          public double absorbedUnits(LayerData layer) {
+            if (calls.incrementAndGet() <= 2) { // both layers of the first analysis
+              throw new IllegalStateException("not yet");
+            }
+            return 1;
+          }
+        };
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    PlasticityConfig config = PlasticityConfig.builder().runId("flaky").outputDirectory(dir).build();
+    PlasticityConfig config =
+        PlasticityConfig.builder().runId("flaky").outputDirectory(dir).build();
     MultiLayerNetwork net = Networks.mlp(0.1, 1, 4, 5, 2);
     DataSet data = Networks.data(16, 4, 2, 1);
-    try (PlasticityListener listener = PlasticityMonitors.listener(config, registry, Set.of(flaky))) {
+    try (PlasticityListener listener =
+        PlasticityMonitors.listener(config, registry, Set.of(flaky))) {
       net.addListeners(listener);
       for (int task = 1; task <= 2; task++) {
         listener.startTask("t" + task);
@@ -58,8 +60,14 @@ class ExporterFaultTest {
         listener.endTask();
       }
       assertThat(registry.get("plasticity.analysis.errors").counter().count()).isEqualTo(2);
-      assertThat(registry.get("plasticity.symmetry.absorbed.units").tags("layer", "layer0", "symmetry", "flaky")
-          .gauge().value()).as("the second analysis published the detector's value").isEqualTo(1);
+      assertThat(
+              registry
+                  .get("plasticity.symmetry.absorbed.units")
+                  .tags("layer", "layer0", "symmetry", "flaky")
+                  .gauge()
+                  .value())
+          .as("the second analysis published the detector's value")
+          .isEqualTo(1);
     }
     List<String> lines = Files.readAllLines(dir.resolve("flaky").resolve("tasks.jsonl"));
     assertThat(lines).hasSize(2);
@@ -70,17 +78,25 @@ class ExporterFaultTest {
   @Test
   void aMeterRegistryThatThrowsOnLayerGaugesIsCountedAndTrainingGoesOn() throws Exception {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    registry.config().meterFilter(new MeterFilter() {
-      @Override
-      public Meter.Id map(Meter.Id id) {
-        if (id.getName().equals("plasticity.rank")) {
-          throw new IllegalStateException("exporter down");
-        }
-        return id;
-      }
-    });
-    PlasticityConfig config = PlasticityConfig.builder().runId("exporter").outputDirectory(dir)
-        .probeSize(8).analysisBudget(1.0).build();
+    registry
+        .config()
+        .meterFilter(
+            new MeterFilter() {
+              @Override
+              public Meter.Id map(Meter.Id id) {
+                if (id.getName().equals("plasticity.rank")) {
+                  throw new IllegalStateException("exporter down");
+                }
+                return id;
+              }
+            });
+    PlasticityConfig config =
+        PlasticityConfig.builder()
+            .runId("exporter")
+            .outputDirectory(dir)
+            .probeSize(8)
+            .analysisBudget(1.0)
+            .build();
     MultiLayerNetwork net = Networks.mlp(0.1, 1, 4, 5, 5, 2);
     DataSet data = Networks.data(16, 4, 2, 1);
     try (PlasticityListener listener = PlasticityMonitors.listener(config, registry)) {
@@ -96,9 +112,11 @@ class ExporterFaultTest {
       assertThat(registry.get("plasticity.sink.errors").tags("sink", "meters").counter().count())
           .isPositive();
       assertThat(registry.get("plasticity.analysis.errors").counter().count())
-          .as("the analyses themselves succeeded").isZero();
+          .as("the analyses themselves succeeded")
+          .isZero();
       assertThat(registry.get("plasticity.layer.units").tags("layer", "layer0").gauge().value())
-          .as("what was registered before the failure reads the reports").isEqualTo(5);
+          .as("what was registered before the failure reads the reports")
+          .isEqualTo(5);
       assertThat(registry.get("plasticity.task").gauge().value()).isEqualTo(3);
     }
     assertThat(Files.readAllLines(dir.resolve("exporter").resolve("tasks.jsonl"))).hasSize(3);

@@ -1,7 +1,5 @@
 package io.plasticitymonitor;
 
-import io.plasticitymonitor.report.TaskSummary;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.inject.AbstractModule;
@@ -12,6 +10,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.plasticitymonitor.analysis.LayerData;
+import io.plasticitymonitor.report.TaskSummary;
 import java.nio.file.Path;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
@@ -27,7 +26,8 @@ class GuiceWiringTest {
   @Test
   void defaultsToOneSharedPrometheusRegistryAndOneListener() {
     Injector injector = Guice.createInjector(new PlasticityMonitorModule(config()));
-    assertThat(injector.getInstance(MeterRegistry.class)).isInstanceOf(PrometheusMeterRegistry.class)
+    assertThat(injector.getInstance(MeterRegistry.class))
+        .isInstanceOf(PrometheusMeterRegistry.class)
         .isSameAs(injector.getInstance(MeterRegistry.class));
     PlasticityListener listener = injector.getInstance(PlasticityListener.class);
     assertThat(listener).isSameAs(injector.getInstance(PlasticityListener.class));
@@ -40,18 +40,24 @@ class GuiceWiringTest {
     injector.getInstance(PlasticityListener.class);
     assertThat(injector.getInstance(MeterRegistry.class).getMeters()).isEmpty();
     assertThat(dir).isEmptyDirectory();
-    assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith("plasticity-"));
+    assertThat(Thread.getAllStackTraces().keySet())
+        .noneMatch(t -> t.getName().startsWith("plasticity-"));
   }
 
   @Test
   void theApplicationMayBindItsOwnRegistry() {
     SimpleMeterRegistry mine = new SimpleMeterRegistry();
-    Injector injector = Guice.createInjector(new PlasticityMonitorModule(config()), new AbstractModule() {
-      @Override
-      protected void configure() {
-        OptionalBinder.newOptionalBinder(binder(), MeterRegistry.class).setBinding().toInstance(mine);
-      }
-    });
+    Injector injector =
+        Guice.createInjector(
+            new PlasticityMonitorModule(config()),
+            new AbstractModule() {
+              @Override
+              protected void configure() {
+                OptionalBinder.newOptionalBinder(binder(), MeterRegistry.class)
+                    .setBinding()
+                    .toInstance(mine);
+              }
+            });
     PlasticityListener listener = injector.getInstance(PlasticityListener.class);
     listener.startTask("t");
     assertThat(mine.find("plasticity.task").gauge().value()).isEqualTo(1);
@@ -83,13 +89,18 @@ class GuiceWiringTest {
   @Test
   void detectorsBoundThroughTheMultibinderArePublished() {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    Injector injector = Guice.createInjector(new PlasticityMonitorModule(config()), new AbstractModule() {
-      @Override
-      protected void configure() {
-        OptionalBinder.newOptionalBinder(binder(), MeterRegistry.class).setBinding().toInstance(registry);
-        PlasticityMonitorModule.detectors(binder()).addBinding().to(NegativeUnits.class);
-      }
-    });
+    Injector injector =
+        Guice.createInjector(
+            new PlasticityMonitorModule(config()),
+            new AbstractModule() {
+              @Override
+              protected void configure() {
+                OptionalBinder.newOptionalBinder(binder(), MeterRegistry.class)
+                    .setBinding()
+                    .toInstance(registry);
+                PlasticityMonitorModule.detectors(binder()).addBinding().to(NegativeUnits.class);
+              }
+            });
     MultiLayerNetwork net = Networks.mlp(0.0, 1, 4, 3, 2);
     net.getLayer(0).getParam("W").getColumn(1).assign(-1);
     try (PlasticityListener listener = injector.getInstance(PlasticityListener.class)) {
@@ -97,8 +108,13 @@ class GuiceWiringTest {
       listener.startTask("t");
       net.fit(Networks.data(8, 4, 2, 1));
       TaskSummary s = listener.endTask();
-      assertThat(registry.get("plasticity.symmetry.absorbed.units")
-          .tags("layer", "layer0", "symmetry", "negative").gauge().value()).isEqualTo(1);
+      assertThat(
+              registry
+                  .get("plasticity.symmetry.absorbed.units")
+                  .tags("layer", "layer0", "symmetry", "negative")
+                  .gauge()
+                  .value())
+          .isEqualTo(1);
       assertThat(s.layers().get(0).symmetries()).containsEntry("negative", 1.0);
     }
   }

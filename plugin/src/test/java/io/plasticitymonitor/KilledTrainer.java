@@ -20,12 +20,18 @@ final class KilledTrainer {
 
   public static void main(String[] args) {
     PrintStream out = System.out;
-    PlasticityConfig config = PlasticityConfig.builder().runId(args[1]).outputDirectory(Path.of(args[0]))
-        .probeSize(16).analysisBudget(1.0).build();
+    PlasticityConfig config =
+        PlasticityConfig.builder()
+            .runId(args[1])
+            .outputDirectory(Path.of(args[0]))
+            .probeSize(16)
+            .analysisBudget(1.0)
+            .build();
     MultiLayerNetwork net = Networks.mlp(0.1, 1, 8, 16, 16, 3);
     DataSet data = Networks.data(32, 8, 3, 7);
     long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-    try (PlasticityListener listener = PlasticityMonitors.listener(config, new SimpleMeterRegistry())) {
+    try (PlasticityListener listener =
+        PlasticityMonitors.listener(config, new SimpleMeterRegistry())) {
       net.addListeners(listener);
       out.println("ready");
       out.flush();

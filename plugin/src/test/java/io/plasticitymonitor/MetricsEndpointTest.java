@@ -31,9 +31,12 @@ class MetricsEndpointTest {
   }
 
   private HttpResponse<String> get(int port, String auth) throws Exception {
-    HttpRequest.Builder r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"));
+    HttpRequest.Builder r =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"));
     if (auth != null) {
-      r.header("Authorization", "Basic " + Base64.getEncoder().encodeToString(auth.getBytes(StandardCharsets.UTF_8)));
+      r.header(
+          "Authorization",
+          "Basic " + Base64.getEncoder().encodeToString(auth.getBytes(StandardCharsets.UTF_8)));
     }
     return http.send(r.build(), HttpResponse.BodyHandlers.ofString());
   }
@@ -46,7 +49,8 @@ class MetricsEndpointTest {
       int port = l.metricsPort().orElseThrow();
       HttpResponse<String> r = get(port, null);
       assertThat(r.statusCode()).isEqualTo(200);
-      assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
+      assertThat(r.headers().firstValue("Content-Type"))
+          .hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
       assertThat(r.body()).contains("plasticity_task{run=\"http\"} 1.0");
       l.endTask();
     }
@@ -54,8 +58,12 @@ class MetricsEndpointTest {
 
   @Test
   void basicAuthKeepsStrangersOut() throws Exception {
-    try (PlasticityListener l = listener(PlasticityConfig.builder().runId("auth").metricsPort(0)
-        .basicAuth("prometheus", "s3cret"))) {
+    try (PlasticityListener l =
+        listener(
+            PlasticityConfig.builder()
+                .runId("auth")
+                .metricsPort(0)
+                .basicAuth("prometheus", "s3cret"))) {
       l.startTask("one");
       int port = l.metricsPort().orElseThrow();
       assertThat(get(port, null).statusCode()).isEqualTo(401);
@@ -71,15 +79,26 @@ class MetricsEndpointTest {
       int port = taken.getLocalPort();
       PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
       MultiLayerNetwork net = Networks.mlp(0.1, 3, 4, 6, 2);
-      try (PlasticityListener l = PlasticityMonitors.listener(PlasticityConfig.builder()
-          .runId("taken").outputDirectory(dir).metricsPort(port).build(), registry)) {
+      try (PlasticityListener l =
+          PlasticityMonitors.listener(
+              PlasticityConfig.builder()
+                  .runId("taken")
+                  .outputDirectory(dir)
+                  .metricsPort(port)
+                  .build(),
+              registry)) {
         net.addListeners(l);
         l.startTask("one"); // does not throw into the training loop
         net.fit(Networks.data(16, 4, 2, 1));
         assertThat(l.metricsEndpointUp()).isFalse();
         assertThat(l.metricsPort()).isEmpty();
-        assertThat(registry.get("plasticity.monitor.errors").tag("cause", "metrics_endpoint")
-            .counter().count()).isEqualTo(1.0);
+        assertThat(
+                registry
+                    .get("plasticity.monitor.errors")
+                    .tag("cause", "metrics_endpoint")
+                    .counter()
+                    .count())
+            .isEqualTo(1.0);
         assertThat(l.endTask().index()).isEqualTo(1);
         l.startTask("two");
         net.fit(Networks.data(16, 4, 2, 2));
@@ -102,7 +121,8 @@ class MetricsEndpointTest {
   }
 
   private HttpResponse<String> scrape(int port, String accept) throws Exception {
-    HttpRequest.Builder r = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"));
+    HttpRequest.Builder r =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"));
     if (accept != null) {
       r.header("Accept", accept);
     }
@@ -115,19 +135,28 @@ class MetricsEndpointTest {
       l.startTask("one");
       int port = l.metricsPort().orElseThrow();
       // What Prometheus 2.x sends with every scrape.
-      HttpResponse<String> om = scrape(port, "application/openmetrics-text;version=1.0.0,"
-          + "application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1");
-      assertThat(om.headers().firstValue("Content-Type")).hasValue(
-          "application/openmetrics-text; version=1.0.0; charset=utf-8");
-      assertThat(om.body()).endsWith("# EOF\n")
+      HttpResponse<String> om =
+          scrape(
+              port,
+              "application/openmetrics-text;version=1.0.0,"
+                  + "application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1");
+      assertThat(om.headers().firstValue("Content-Type"))
+          .hasValue("application/openmetrics-text; version=1.0.0; charset=utf-8");
+      assertThat(om.body())
+          .endsWith("# EOF\n")
           .contains("# TYPE plasticity_monitor_errors counter")
           .contains("plasticity_monitor_errors_total{cause=\"callback\",run=\"om\"} 0");
-      for (String accept : new String[] {null, "text/plain", "*/*",
-          "application/openmetrics-text;q=0, text/plain;version=0.0.4"}) {
+      for (String accept :
+          new String[] {
+            null, "text/plain", "*/*", "application/openmetrics-text;q=0, text/plain;version=0.0.4"
+          }) {
         HttpResponse<String> text = scrape(port, accept);
-        assertThat(text.headers().firstValue("Content-Type")).as("Accept: %s", accept)
+        assertThat(text.headers().firstValue("Content-Type"))
+            .as("Accept: %s", accept)
             .hasValue("text/plain; version=0.0.4; charset=utf-8");
-        assertThat(text.body()).as("Accept: %s", accept).doesNotContain("# EOF")
+        assertThat(text.body())
+            .as("Accept: %s", accept)
+            .doesNotContain("# EOF")
             .contains("# TYPE plasticity_monitor_errors_total counter");
       }
       l.endTask();
@@ -136,9 +165,11 @@ class MetricsEndpointTest {
 
   @Test
   void aPortNeedsAPrometheusRegistry() {
-    PlasticityConfig config = PlasticityConfig.builder().runId("simple").outputDirectory(dir).metricsPort(0).build();
+    PlasticityConfig config =
+        PlasticityConfig.builder().runId("simple").outputDirectory(dir).metricsPort(0).build();
     try (PlasticityListener l = PlasticityMonitors.listener(config, new SimpleMeterRegistry())) {
-      assertThatThrownBy(() -> l.startTask("one")).isInstanceOf(IllegalStateException.class)
+      assertThatThrownBy(() -> l.startTask("one"))
+          .isInstanceOf(IllegalStateException.class)
           .hasMessageContaining("PrometheusMeterRegistry");
     }
   }

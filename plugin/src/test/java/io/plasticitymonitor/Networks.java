@@ -21,15 +21,31 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 final class Networks {
   private Networks() {}
 
-  /** A dense ReLU MLP {@code sizes[0] → … → sizes[n-1]} with a softmax output, SGD at {@code lr}. */
+  /**
+   * A dense ReLU MLP {@code sizes[0] → … → sizes[n-1]} with a softmax output, SGD at {@code lr}.
+   */
   static MultiLayerNetwork mlp(double lr, long seed, int... sizes) {
-    var b = new NeuralNetConfiguration.Builder().seed(seed).dataType(DataType.FLOAT)
-        .updater(new Sgd(lr)).weightInit(WeightInit.RELU).list();
+    var b =
+        new NeuralNetConfiguration.Builder()
+            .seed(seed)
+            .dataType(DataType.FLOAT)
+            .updater(new Sgd(lr))
+            .weightInit(WeightInit.RELU)
+            .list();
     for (int i = 0; i < sizes.length - 2; i++) {
-      b.layer(new DenseLayer.Builder().nIn(sizes[i]).nOut(sizes[i + 1]).activation(Activation.RELU).build());
+      b.layer(
+          new DenseLayer.Builder()
+              .nIn(sizes[i])
+              .nOut(sizes[i + 1])
+              .activation(Activation.RELU)
+              .build());
     }
-    b.layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(sizes[sizes.length - 2])
-        .nOut(sizes[sizes.length - 1]).activation(Activation.SOFTMAX).build());
+    b.layer(
+        new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+            .nIn(sizes[sizes.length - 2])
+            .nOut(sizes[sizes.length - 1])
+            .activation(Activation.SOFTMAX)
+            .build());
     MultiLayerConfiguration conf = b.build();
     MultiLayerNetwork net = new MultiLayerNetwork(conf);
     net.init();

@@ -135,13 +135,25 @@ class NormalisedAndRecurrentPlantsTest {
    */
   @Test
   void layerNormUnitsUseTheirGainAndBiasAndIgnoreTheLayersScale() {
-    var conf = new NeuralNetConfiguration.Builder().seed(4).dataType(DataType.DOUBLE).updater(new Sgd(0.0))
-        .list()
-        .layer(new DenseLayer.Builder().nOut(6).hasLayerNorm(true).activation(Activation.RELU).build())
-        .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(3)
-            .activation(Activation.SOFTMAX).build())
-        .setInputType(InputType.feedForward(5))
-        .build();
+    var conf =
+        new NeuralNetConfiguration.Builder()
+            .seed(4)
+            .dataType(DataType.DOUBLE)
+            .updater(new Sgd(0.0))
+            .list()
+            .layer(
+                new DenseLayer.Builder()
+                    .nOut(6)
+                    .hasLayerNorm(true)
+                    .activation(Activation.RELU)
+                    .build())
+            .layer(
+                new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                    .nOut(3)
+                    .activation(Activation.SOFTMAX)
+                    .build())
+            .setInputType(InputType.feedForward(5))
+            .build();
     MultiLayerNetwork net = new MultiLayerNetwork(conf);
     net.init();
     net.getLayer(0).getParam("g").putScalar(1, 0);
@@ -154,9 +166,13 @@ class NormalisedAndRecurrentPlantsTest {
     net.getLayer(0).getParam("W").muli(7);
     LayerMeasures scaled = ModelAnalysis.analyze(net, probe, Thresholds.DEFAULTS).get(0);
     assertThat(scaled.unitMeasures().deadDistance().median())
-        .isCloseTo(before.unitMeasures().deadDistance().median(), org.assertj.core.api.Assertions.within(1e-9));
+        .isCloseTo(
+            before.unitMeasures().deadDistance().median(),
+            org.assertj.core.api.Assertions.within(1e-9));
     assertThat(scaled.unitMeasures().mergeDistance().p10())
-        .isCloseTo(before.unitMeasures().mergeDistance().p10(), org.assertj.core.api.Assertions.within(1e-9));
+        .isCloseTo(
+            before.unitMeasures().mergeDistance().p10(),
+            org.assertj.core.api.Assertions.within(1e-9));
   }
 
   /** LSTM(3 → 5) → RnnOutputLayer: units 1 and 3 planted at the fixed set of their swap. */
@@ -184,7 +200,10 @@ class NormalisedAndRecurrentPlantsTest {
       plantLstmTwin(net, 1, 3, 5);
       SimpleMeterRegistry registry = new SimpleMeterRegistry();
       PlasticityConfig config =
-          PlasticityConfig.builder().runId(graves ? "graves-lstm" : "lstm").outputDirectory(dir).build();
+          PlasticityConfig.builder()
+              .runId(graves ? "graves-lstm" : "lstm")
+              .outputDirectory(dir)
+              .build();
       INDArray x = Nd4j.rand(DataType.FLOAT, 8, 3, 4);
       try (PlasticityListener listener = PlasticityMonitors.listener(config, registry)) {
         net.addListeners(listener);

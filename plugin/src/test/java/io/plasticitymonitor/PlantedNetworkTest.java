@@ -1,14 +1,13 @@
 package io.plasticitymonitor;
 
-import io.plasticitymonitor.report.TaskSummary;
-import io.plasticitymonitor.report.LayerSummary;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.plasticitymonitor.report.LayerSummary;
+import io.plasticitymonitor.report.TaskSummary;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -49,7 +48,8 @@ class PlantedNetworkTest {
   void publishesThePlantedDeadAndMergedUnits() throws Exception {
     MultiLayerNetwork net = planted();
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    PlasticityConfig config = PlasticityConfig.builder().runId("planted").outputDirectory(dir).build();
+    PlasticityConfig config =
+        PlasticityConfig.builder().runId("planted").outputDirectory(dir).build();
     try (PlasticityListener listener = PlasticityMonitors.listener(config, registry)) {
       net.addListeners(listener);
       DataSet data = Networks.data(64, 10, 3, 1);
@@ -58,27 +58,58 @@ class PlantedNetworkTest {
       TaskSummary summary = listener.endTask(0.5);
 
       assertThat(gauge(registry, "plasticity.layer.units", "layer0")).isEqualTo(8);
-      assertThat(registry.get("plasticity.dead.units").tags("run", "planted", "layer", "layer0",
-          "criterion", "weights").gauge().value()).isEqualTo(2);
+      assertThat(
+              registry
+                  .get("plasticity.dead.units")
+                  .tags("run", "planted", "layer", "layer0", "criterion", "weights")
+                  .gauge()
+                  .value())
+          .isEqualTo(2);
       assertThat(gauge(registry, "plasticity.merged.units", "layer0")).isEqualTo(1);
       assertThat(gauge(registry, "plasticity.distinct.units", "layer0")).isEqualTo(5);
       assertThat(gauge(registry, "plasticity.dead.units", "layer1")).as("needs criterion").isNaN();
-      assertThat(registry.get("plasticity.dead.units").tags("layer", "layer1", "criterion", "weights")
-          .gauge().value()).isZero();
+      assertThat(
+              registry
+                  .get("plasticity.dead.units")
+                  .tags("layer", "layer1", "criterion", "weights")
+                  .gauge()
+                  .value())
+          .isZero();
       // layer1's weights [8, 6] have two zero rows and two equal rows: rank 5 at most, and a random
       // 5 x 6 block has full rank.
-      assertThat(registry.get("plasticity.rank").tags("layer", "layer1", "of", "weights",
-          "measure", "numerical").gauge().value()).isEqualTo(5);
-      assertThat(registry.get("plasticity.rank.max").tags("layer", "layer1", "of", "weights")
-          .gauge().value()).isEqualTo(6);
+      assertThat(
+              registry
+                  .get("plasticity.rank")
+                  .tags("layer", "layer1", "of", "weights", "measure", "numerical")
+                  .gauge()
+                  .value())
+          .isEqualTo(5);
+      assertThat(
+              registry
+                  .get("plasticity.rank.max")
+                  .tags("layer", "layer1", "of", "weights")
+                  .gauge()
+                  .value())
+          .isEqualTo(6);
       // The twins' distance is exactly 0, so the 10th percentile of the merge distance is too.
-      assertThat(registry.get("plasticity.merge.distance").tags("layer", "layer0", "statistic", "p10")
-          .gauge().value()).isCloseTo(0, within(EXACT));
+      assertThat(
+              registry
+                  .get("plasticity.merge.distance")
+                  .tags("layer", "layer0", "statistic", "p10")
+                  .gauge()
+                  .value())
+          .isCloseTo(0, within(EXACT));
       // (2 dead + 1 merged) of 8 + 6 hidden units; the output layer is not hidden.
-      assertThat(registry.get("plasticity.absorbed.units").gauge().value()).isCloseTo(3.0 / 14, within(EXACT));
+      assertThat(registry.get("plasticity.absorbed.units").gauge().value())
+          .isCloseTo(3.0 / 14, within(EXACT));
       assertThat(registry.find("plasticity.dead.units").tags("layer", "layer2").gauge()).isNull();
-      assertThat(registry.get("plasticity.rank").tags("layer", "layer2", "of", "weights",
-          "measure", "srank").gauge().value()).isPositive();
+      assertThat(
+              registry
+                  .get("plasticity.rank")
+                  .tags("layer", "layer2", "of", "weights", "measure", "srank")
+                  .gauge()
+                  .value())
+          .isPositive();
       assertThat(registry.get("plasticity.task.end.accuracy").gauge().value()).isEqualTo(0.5);
       assertThat(registry.get("plasticity.analysis.errors").counter().count()).isZero();
 
@@ -119,8 +150,10 @@ class PlantedNetworkTest {
   @Test
   void transitionsCountUnitsThatChangedStateBetweenTasks() throws Exception {
     MultiLayerNetwork net = planted();
-    PlasticityConfig config = PlasticityConfig.builder().runId("transitions").outputDirectory(dir).build();
-    try (PlasticityListener listener = PlasticityMonitors.listener(config, new SimpleMeterRegistry())) {
+    PlasticityConfig config =
+        PlasticityConfig.builder().runId("transitions").outputDirectory(dir).build();
+    try (PlasticityListener listener =
+        PlasticityMonitors.listener(config, new SimpleMeterRegistry())) {
       net.addListeners(listener);
       DataSet data = Networks.data(32, 10, 3, 2);
       listener.startTask("a");

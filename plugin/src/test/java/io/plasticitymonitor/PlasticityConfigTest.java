@@ -19,7 +19,8 @@ class PlasticityConfigTest {
     return PlasticityConfig.builder().runId("run-1").outputDirectory(dir);
   }
 
-  private void rejects(UnaryOperator<PlasticityConfig.Builder> change, String setting, String value) {
+  private void rejects(
+      UnaryOperator<PlasticityConfig.Builder> change, String setting, String value) {
     assertThatThrownBy(() -> change.apply(valid()).build())
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining(setting)
@@ -80,6 +81,9 @@ class PlasticityConfigTest {
   void rejectsAnOutputDirectoryThatCannotBeWritten() throws Exception {
     Path file = Files.createFile(dir.resolve("a-file"));
     rejects(b -> b.outputDirectory(file), "outputDirectory", "\"" + file + "\"");
-    rejects(b -> b.outputDirectory(file.resolve("below")), "outputDirectory", "\"" + file.resolve("below") + "\"");
+    rejects(
+        b -> b.outputDirectory(file.resolve("below")),
+        "outputDirectory",
+        "\"" + file.resolve("below") + "\"");
   }
 }

@@ -8,7 +8,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 
-/** The probe reservoir copies whole examples, by the bulk path and by ND4J's, to the same values. */
+/**
+ * The probe reservoir copies whole examples, by the bulk path and by ND4J's, to the same values.
+ */
 class ProbeSamplerTest {
 
   /** {@code rows × 2 × 3} with example {@code i} holding {@code 100·(first + i) + position}. */
@@ -28,7 +30,8 @@ class ProbeSamplerTest {
       ProbeSampler sampler = new ProbeSampler(8, 1);
       sampler.offer(new INDArray[] {examples(type, 0, 3)}); // contiguous: the bulk copy
       INDArray larger = examples(type, 0, 6);
-      INDArray view = larger.get(NDArrayIndex.interval(3, 6), NDArrayIndex.all(), NDArrayIndex.all());
+      INDArray view =
+          larger.get(NDArrayIndex.interval(3, 6), NDArrayIndex.all(), NDArrayIndex.all());
       assertThat(view.isView()).isTrue();
       sampler.offer(new INDArray[] {view}); // a view: ND4J's assign
       INDArray[] sample = sampler.sample();
@@ -36,7 +39,8 @@ class ProbeSamplerTest {
       assertThat(sample[0].dataType()).isEqualTo(type);
       for (int i = 0; i < 6; i++) {
         for (int k = 0; k < 6; k++) {
-          assertThat(sample[0].getDouble(i, k / 3, k % 3)).as("%s example %d value %d", type, i, k)
+          assertThat(sample[0].getDouble(i, k / 3, k % 3))
+              .as("%s example %d value %d", type, i, k)
               .isEqualTo(100.0 * i + k);
         }
       }
@@ -59,7 +63,11 @@ class ProbeSamplerTest {
       }
     }
     // After 500 examples, the reservoir has moved on from the first batch (probability 1 − ~1e-7).
-    assertThat(s.getDouble(0, 0, 0) >= 1000 || s.getDouble(1, 0, 0) >= 1000
-        || s.getDouble(2, 0, 0) >= 1000 || s.getDouble(3, 0, 0) >= 1000).isTrue();
+    assertThat(
+            s.getDouble(0, 0, 0) >= 1000
+                || s.getDouble(1, 0, 0) >= 1000
+                || s.getDouble(2, 0, 0) >= 1000
+                || s.getDouble(3, 0, 0) >= 1000)
+        .isTrue();
   }
 }

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
 class PushgatewayTest {
   private static final Path BINARY = Path.of("/usr/bin/prometheus-pushgateway");
   @TempDir Path dir;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   private static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
@@ -35,8 +36,8 @@ class PushgatewayTest {
   }
 
   private int runOneTask(URI pushgateway, String run, PrometheusMeterRegistry registry) {
-    PlasticityConfig config = PlasticityConfig.builder().runId(run).outputDirectory(dir)
-        .pushgateway(pushgateway).build();
+    PlasticityConfig config =
+        PlasticityConfig.builder().runId(run).outputDirectory(dir).pushgateway(pushgateway).build();
     MultiLayerNetwork net = Networks.mlp(0.1, 1, 4, 5, 2);
     Counter failures;
     try (PlasticityListener listener = PlasticityMonitors.listener(config, registry)) {
@@ -53,18 +54,29 @@ class PushgatewayTest {
   void pushesTheScrapeToARealPushgateway() throws Exception {
     assertThat(BINARY).as("Debian package prometheus-pushgateway (.ci/run installs it)").exists();
     int port = freePort();
-    Process gateway = new ProcessBuilder(BINARY.toString(), "--web.listen-address=127.0.0.1:" + port,
-        "--persistence.file=" + dir.resolve("pgw.data"))
-        .redirectErrorStream(true).redirectOutput(dir.resolve("pgw.log").toFile()).start();
+    Process gateway =
+        new ProcessBuilder(
+                BINARY.toString(),
+                "--web.listen-address=127.0.0.1:" + port,
+                "--persistence.file=" + dir.resolve("pgw.data"))
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("pgw.log").toFile())
+            .start();
     try {
       URI base = URI.create("http://127.0.0.1:" + port);
       awaitReady(base.resolve("/-/ready"));
-      int failures = runOneTask(base, "pushed", new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+      int failures =
+          runOneTask(base, "pushed", new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
       assertThat(failures).isZero();
-      String metrics = http.send(HttpRequest.newBuilder(base.resolve("/metrics")).build(),
-          HttpResponse.BodyHandlers.ofString()).body();
-      assertThat(metrics).contains("plasticity_task{")
-          .containsPattern("plasticity_layer_units\\{[^}]*job=\"plasticity-monitor\"[^}]*layer=\"layer0\"[^}]*run=\"pushed\"[^}]*\\} 5");
+      String metrics =
+          http.send(
+                  HttpRequest.newBuilder(base.resolve("/metrics")).build(),
+                  HttpResponse.BodyHandlers.ofString())
+              .body();
+      assertThat(metrics)
+          .contains("plasticity_task{")
+          .containsPattern(
+              "plasticity_layer_units\\{[^}]*job=\"plasticity-monitor\"[^}]*layer=\"layer0\"[^}]*run=\"pushed\"[^}]*\\} 5");
     } finally {
       gateway.destroy();
       gateway.waitFor(10, TimeUnit.SECONDS);
@@ -74,8 +86,11 @@ class PushgatewayTest {
   @Test
   void anUnreachablePushgatewayIsRetriedCountedAndHarmless() throws Exception {
     int closed = freePort(); // nothing listens there now
-    int failures = runOneTask(URI.create("http://127.0.0.1:" + closed), "unpushed",
-        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    int failures =
+        runOneTask(
+            URI.create("http://127.0.0.1:" + closed),
+            "unpushed",
+            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     assertThat(failures).isEqualTo(1);
     assertThat(Files.readAllLines(dir.resolve("unpushed").resolve("tasks.jsonl"))).hasSize(1);
   }
@@ -85,7 +100,8 @@ class PushgatewayTest {
     while (true) {
       try {
         if (http.send(HttpRequest.newBuilder(ready).build(), HttpResponse.BodyHandlers.discarding())
-            .statusCode() == 200) {
+                .statusCode()
+            == 200) {
           return;
         }
       } catch (IOException notYet) {

@@ -31,7 +31,9 @@ class SeriesBoundTest {
   @TempDir Path dir;
 
   private static Set<String> meterIds(PrometheusMeterRegistry registry) {
-    return registry.getMeters().stream().map(Meter::getId).map(Object::toString)
+    return registry.getMeters().stream()
+        .map(Meter::getId)
+        .map(Object::toString)
         .collect(Collectors.toCollection(TreeSet::new));
   }
 
@@ -48,8 +50,13 @@ class SeriesBoundTest {
   void aThousandTasksAndManyIterationsAddNoSeries(TestReporter reporter) throws Exception {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     // analysisBudget 1.0: periodic analyses run back to back, so they too are exercised.
-    PlasticityConfig config = PlasticityConfig.builder().runId("series").outputDirectory(dir)
-        .probeSize(8).analysisBudget(1.0).build();
+    PlasticityConfig config =
+        PlasticityConfig.builder()
+            .runId("series")
+            .outputDirectory(dir)
+            .probeSize(8)
+            .analysisBudget(1.0)
+            .build();
     MultiLayerNetwork net = Networks.mlp(0.1, 1, 4, 6, 6, 2);
     DataSet batch = Networks.data(8, 4, 2, 1);
     Set<String> metersAfterFirst = null;
@@ -76,17 +83,26 @@ class SeriesBoundTest {
       }
       listener.endTask();
       assertThat(meterIds(registry)).isEqualTo(metersAfterFirst);
-      assertThat(series(registry.scrape())).as("series after a %d-iteration task", LONG_TASK_ITERATIONS)
+      assertThat(series(registry.scrape()))
+          .as("series after a %d-iteration task", LONG_TASK_ITERATIONS)
           .isEqualTo(seriesAfterFirst);
       assertThat(registry.get("plasticity.analysis").timer().count())
-          .as("periodic analyses ran too").isGreaterThan(TASKS + 1);
+          .as("periodic analyses ran too")
+          .isGreaterThan(TASKS + 1);
       assertThat(registry.get("plasticity.analysis.errors").counter().count()).isZero();
     }
     // 3 layers: 2 hidden (units, dead×2, merged, distinct, distances×4, ranks 2×5, magnitude,
     // nonfinite) and the output (units, weight ranks, magnitude, nonfinite) plus the run's meters.
-    reporter.publishEntry("series", seriesAfterFirst.size() + " series, " + metersAfterFirst.size()
-        + " meters after task 1, after task " + TASKS + " and after a task of " + LONG_TASK_ITERATIONS
-        + " iterations");
+    reporter.publishEntry(
+        "series",
+        seriesAfterFirst.size()
+            + " series, "
+            + metersAfterFirst.size()
+            + " meters after task 1, after task "
+            + TASKS
+            + " and after a task of "
+            + LONG_TASK_ITERATIONS
+            + " iterations");
     assertThat(seriesAfterFirst).hasSizeBetween(40, 80);
     assertThat(Files.readAllLines(dir.resolve("series").resolve("tasks.jsonl"))).hasSize(TASKS + 1);
   }

@@ -78,10 +78,16 @@ class SinkTest {
     Recording recording = new Recording();
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     PlasticityConfig config = PlasticityConfig.builder().runId("sink").outputDirectory(dir).build();
-    PlasticityListener listener = Guice.createInjector(new PlasticityMonitorModule(config), b -> {
-      OptionalBinder.newOptionalBinder(b, MeterRegistry.class).setBinding().toInstance(registry);
-      PlasticityMonitorModule.sinks(b).addBinding().toInstance(recording);
-    }).getInstance(PlasticityListener.class);
+    PlasticityListener listener =
+        Guice.createInjector(
+                new PlasticityMonitorModule(config),
+                b -> {
+                  OptionalBinder.newOptionalBinder(b, MeterRegistry.class)
+                      .setBinding()
+                      .toInstance(registry);
+                  PlasticityMonitorModule.sinks(b).addBinding().toInstance(recording);
+                })
+            .getInstance(PlasticityListener.class);
     MultiLayerNetwork net = Networks.mlp(0.1, 1, 4, 5, 2);
     net.addListeners(listener);
     for (int task = 1; task <= 2; task++) {
@@ -91,21 +97,27 @@ class SinkTest {
     }
     listener.close();
     listener.close();
-    assertThat(recording.events).containsExactly(
-        "start",
-        "taskStarted t1 1", "reportPublished 2 layers", "taskEnded t1 2 layers",
-        "taskStarted t2 2", "reportPublished 2 layers", "taskEnded t2 2 layers",
-        "close");
+    assertThat(recording.events)
+        .containsExactly(
+            "start",
+            "taskStarted t1 1",
+            "reportPublished 2 layers",
+            "taskEnded t1 2 layers",
+            "taskStarted t2 2",
+            "reportPublished 2 layers",
+            "taskEnded t2 2 layers",
+            "close");
   }
 
   @Test
   void aFailingSinkIsCountedAndTheOthersStillGetTheCall() throws Exception {
     Recording recording = new Recording();
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    PlasticityConfig config = PlasticityConfig.builder().runId("broken").outputDirectory(dir).build();
+    PlasticityConfig config =
+        PlasticityConfig.builder().runId("broken").outputDirectory(dir).build();
     MultiLayerNetwork net = Networks.mlp(0.1, 1, 4, 5, 2);
-    try (PlasticityListener listener = PlasticityMonitors.listener(config, registry, Set.of(),
-        Set.of(new Broken(), recording))) {
+    try (PlasticityListener listener =
+        PlasticityMonitors.listener(config, registry, Set.of(), Set.of(new Broken(), recording))) {
       net.addListeners(listener);
       listener.startTask("t");
       net.fit(Networks.data(16, 4, 2, 1));
@@ -124,11 +136,14 @@ class SinkTest {
   @Test
   void aSinkNameThatIsNoTagValueOrIsTakenFailsNamingIt() {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    PlasticityConfig config = PlasticityConfig.builder().runId("names").outputDirectory(dir).build();
+    PlasticityConfig config =
+        PlasticityConfig.builder().runId("names").outputDirectory(dir).build();
     Sink spaced = () -> "My Sink";
-    assertThatThrownBy(() -> PlasticityMonitors.listener(config, registry, Set.of(), Set.of(spaced)))
+    assertThatThrownBy(
+            () -> PlasticityMonitors.listener(config, registry, Set.of(), Set.of(spaced)))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("Sink.name()").hasMessageContaining("(got: \"My Sink\")");
+        .hasMessageContaining("Sink.name()")
+        .hasMessageContaining("(got: \"My Sink\")");
     Sink taken = () -> "task_log";
     assertThatThrownBy(() -> PlasticityMonitors.listener(config, registry, Set.of(), Set.of(taken)))
         .isInstanceOf(IllegalArgumentException.class)

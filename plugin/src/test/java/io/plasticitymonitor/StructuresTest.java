@@ -10,9 +10,8 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.MergeVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
-import org.deeplearning4j.nn.conf.layers.misc.ElementWiseMultiplicationLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
@@ -20,6 +19,7 @@ import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.layers.misc.ElementWiseMultiplicationLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
@@ -39,15 +39,32 @@ class StructuresTest {
 
   @Test
   void graphFindsOutgoingWeightsThroughAMergeVertex() {
-    ComputationGraphConfiguration conf = new NeuralNetConfiguration.Builder().seed(3)
-        .dataType(DataType.FLOAT).updater(new Sgd(0.1)).graphBuilder()
-        .addInputs("in")
-        .addLayer("a", new DenseLayer.Builder().nIn(5).nOut(4).activation(Activation.RELU).build(), "in")
-        .addLayer("b", new DenseLayer.Builder().nIn(5).nOut(3).activation(Activation.RELU).build(), "in")
-        .addVertex("merge", new MergeVertex(), "a", "b")
-        .addLayer("out", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(7).nOut(2)
-            .activation(Activation.SOFTMAX).build(), "merge")
-        .setOutputs("out").build();
+    ComputationGraphConfiguration conf =
+        new NeuralNetConfiguration.Builder()
+            .seed(3)
+            .dataType(DataType.FLOAT)
+            .updater(new Sgd(0.1))
+            .graphBuilder()
+            .addInputs("in")
+            .addLayer(
+                "a",
+                new DenseLayer.Builder().nIn(5).nOut(4).activation(Activation.RELU).build(),
+                "in")
+            .addLayer(
+                "b",
+                new DenseLayer.Builder().nIn(5).nOut(3).activation(Activation.RELU).build(),
+                "in")
+            .addVertex("merge", new MergeVertex(), "a", "b")
+            .addLayer(
+                "out",
+                new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                    .nIn(7)
+                    .nOut(2)
+                    .activation(Activation.SOFTMAX)
+                    .build(),
+                "merge")
+            .setOutputs("out")
+            .build();
     ComputationGraph graph = new ComputationGraph(conf);
     graph.init();
     // Unit 1 of "b" arrives as row 4 + 1 of out's W.
@@ -55,7 +72,8 @@ class StructuresTest {
     graph.getLayer("b").getParam("b").putScalar(1, 0);
     graph.getLayer("out").getParam("W").getRow(5).assign(0);
 
-    List<LayerMeasures> layers = ModelAnalysis.analyze(graph, Nd4j.rand(DataType.FLOAT, 20, 5), Thresholds.DEFAULTS);
+    List<LayerMeasures> layers =
+        ModelAnalysis.analyze(graph, Nd4j.rand(DataType.FLOAT, 20, 5), Thresholds.DEFAULTS);
 
     assertThat(layers).extracting(LayerMeasures::layer).containsExactly("a", "b", "out");
     assertThat(layers.get(0).unitMeasures().deadByWeights()).isZero();
@@ -66,29 +84,45 @@ class StructuresTest {
 
   @Test
   void convolutionChannelsAreUnitsAndTheirOutgoingRowsFollowTheFlattening() {
-    MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(5)
-        .dataType(DataType.FLOAT).updater(new Sgd(0.1)).list()
-        .layer(new ConvolutionLayer.Builder(3, 3).nOut(4).activation(Activation.RELU).build())
-        .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
-        .layer(new ConvolutionLayer.Builder(2, 2).nOut(3).activation(Activation.RELU).build())
-        .layer(new DenseLayer.Builder().nOut(5).activation(Activation.RELU).build())
-        .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(2)
-            .activation(Activation.SOFTMAX).build())
-        .setInputType(InputType.convolutional(8, 8, 1)).build();
+    MultiLayerConfiguration conf =
+        new NeuralNetConfiguration.Builder()
+            .seed(5)
+            .dataType(DataType.FLOAT)
+            .updater(new Sgd(0.1))
+            .list()
+            .layer(new ConvolutionLayer.Builder(3, 3).nOut(4).activation(Activation.RELU).build())
+            .layer(
+                new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX)
+                    .kernelSize(2, 2)
+                    .stride(2, 2)
+                    .build())
+            .layer(new ConvolutionLayer.Builder(2, 2).nOut(3).activation(Activation.RELU).build())
+            .layer(new DenseLayer.Builder().nOut(5).activation(Activation.RELU).build())
+            .layer(
+                new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                    .nOut(2)
+                    .activation(Activation.SOFTMAX)
+                    .build())
+            .setInputType(InputType.convolutional(8, 8, 1))
+            .build();
     MultiLayerNetwork net = new MultiLayerNetwork(conf);
     net.init();
     // Channel 2 of layer0 is read by layer2 as W[:, 2, :, :].
     zero(net.getLayer(0).getParam("W"), 0, 2);
     net.getLayer(0).getParam("b").putScalar(2, 0);
     zero(net.getLayer(2).getParam("W"), 1, 2);
-    // 8x8 → conv 3x3 → 6x6 → pool → 3x3 → conv 2x2 → 2x2: channel 1 of layer2 feeds rows 4..7 of layer3.
+    // 8x8 → conv 3x3 → 6x6 → pool → 3x3 → conv 2x2 → 2x2: channel 1 of layer2 feeds rows 4..7 of
+    // layer3.
     zero(net.getLayer(2).getParam("W"), 0, 1);
     net.getLayer(2).getParam("b").putScalar(1, 0);
     net.getLayer(3).getParam("W").get(NDArrayIndex.interval(4, 8), NDArrayIndex.all()).assign(0);
 
-    List<LayerMeasures> layers = ModelAnalysis.analyze(net, Nd4j.rand(DataType.FLOAT, 16, 1, 8, 8), Thresholds.DEFAULTS);
+    List<LayerMeasures> layers =
+        ModelAnalysis.analyze(net, Nd4j.rand(DataType.FLOAT, 16, 1, 8, 8), Thresholds.DEFAULTS);
 
-    assertThat(layers).extracting(LayerMeasures::layer).containsExactly("layer0", "layer2", "layer3", "layer4");
+    assertThat(layers)
+        .extracting(LayerMeasures::layer)
+        .containsExactly("layer0", "layer2", "layer3", "layer4");
     assertThat(layers.get(0).units()).isEqualTo(4);
     assertThat(layers.get(0).unitMeasures().deadUnits()).containsExactly(2);
     assertThat(layers.get(1).unitMeasures().deadUnits()).containsExactly(1);
@@ -116,21 +150,32 @@ class StructuresTest {
 
   @Test
   void layersItCannotReadAreSkippedWithAReasonAndTheRestIsMeasured() {
-    MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(5)
-        .dataType(DataType.FLOAT).updater(new Sgd(0.1)).list()
-        .layer(new DenseLayer.Builder().nIn(6).nOut(5).activation(Activation.RELU).build())
-        .layer(new ElementWiseMultiplicationLayer.Builder().nIn(5).nOut(5).build())
-        .layer(new DenseLayer.Builder().nOut(4).activation(Activation.RELU).build())
-        .layer(new DropoutLayer.Builder(0.5).build())
-        .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(2)
-            .activation(Activation.SOFTMAX).build())
-        .setInputType(InputType.feedForward(6)).build();
+    MultiLayerConfiguration conf =
+        new NeuralNetConfiguration.Builder()
+            .seed(5)
+            .dataType(DataType.FLOAT)
+            .updater(new Sgd(0.1))
+            .list()
+            .layer(new DenseLayer.Builder().nIn(6).nOut(5).activation(Activation.RELU).build())
+            .layer(new ElementWiseMultiplicationLayer.Builder().nIn(5).nOut(5).build())
+            .layer(new DenseLayer.Builder().nOut(4).activation(Activation.RELU).build())
+            .layer(new DropoutLayer.Builder(0.5).build())
+            .layer(
+                new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                    .nOut(2)
+                    .activation(Activation.SOFTMAX)
+                    .build())
+            .setInputType(InputType.feedForward(6))
+            .build();
     MultiLayerNetwork net = new MultiLayerNetwork(conf);
     net.init();
 
-    List<LayerMeasures> layers = ModelAnalysis.analyze(net, Nd4j.rand(DataType.FLOAT, 10, 6), Thresholds.DEFAULTS);
+    List<LayerMeasures> layers =
+        ModelAnalysis.analyze(net, Nd4j.rand(DataType.FLOAT, 10, 6), Thresholds.DEFAULTS);
 
-    assertThat(layers).extracting(LayerMeasures::layer).containsExactly("layer0", "layer2", "layer4");
+    assertThat(layers)
+        .extracting(LayerMeasures::layer)
+        .containsExactly("layer0", "layer2", "layer4");
     // layer0 feeds a layer the monitor cannot read: hidden, activations measured, outgoing unknown.
     assertThat(layers.get(0).hidden()).isTrue();
     assertThat(layers.get(0).unitMeasures()).isNull();
@@ -138,42 +183,68 @@ class StructuresTest {
     // layer2 reaches the output layer through dropout.
     assertThat(layers.get(1).unitMeasures()).isNotNull();
     assertThat(ModelAnalysis.notes(net))
-        .anySatisfy(n -> assertThat(n).contains("layer1").contains("ElementWiseMultiplicationLayer"))
+        .anySatisfy(
+            n -> assertThat(n).contains("layer1").contains("ElementWiseMultiplicationLayer"))
         .anySatisfy(n -> assertThat(n).contains("layer0").contains("dead-unit"));
   }
 
   @Test
   void aLayerBeforeBatchNormalisationHasNormalisedUnits() {
-    MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(5)
-        .dataType(DataType.FLOAT).updater(new Sgd(0.1)).list()
-        .layer(new DenseLayer.Builder().nIn(6).nOut(5).activation(Activation.IDENTITY).build())
-        .layer(new BatchNormalization.Builder().build())
-        .layer(new ActivationLayer.Builder().activation(Activation.RELU).build())
-        .layer(new DenseLayer.Builder().nOut(4).activation(Activation.RELU).build())
-        .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(2)
-            .activation(Activation.SOFTMAX).build())
-        .setInputType(InputType.feedForward(6)).build();
+    MultiLayerConfiguration conf =
+        new NeuralNetConfiguration.Builder()
+            .seed(5)
+            .dataType(DataType.FLOAT)
+            .updater(new Sgd(0.1))
+            .list()
+            .layer(new DenseLayer.Builder().nIn(6).nOut(5).activation(Activation.IDENTITY).build())
+            .layer(new BatchNormalization.Builder().build())
+            .layer(new ActivationLayer.Builder().activation(Activation.RELU).build())
+            .layer(new DenseLayer.Builder().nOut(4).activation(Activation.RELU).build())
+            .layer(
+                new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                    .nOut(2)
+                    .activation(Activation.SOFTMAX)
+                    .build())
+            .setInputType(InputType.feedForward(6))
+            .build();
     MultiLayerNetwork net = new MultiLayerNetwork(conf);
     net.init();
 
-    List<LayerMeasures> layers = ModelAnalysis.analyze(net, Nd4j.rand(DataType.FLOAT, 10, 6), Thresholds.DEFAULTS);
+    List<LayerMeasures> layers =
+        ModelAnalysis.analyze(net, Nd4j.rand(DataType.FLOAT, 10, 6), Thresholds.DEFAULTS);
 
-    assertThat(layers).extracting(LayerMeasures::layer).containsExactly("layer0", "layer3", "layer4");
+    assertThat(layers)
+        .extracting(LayerMeasures::layer)
+        .containsExactly("layer0", "layer3", "layer4");
     assertThat(layers.get(0).unitMeasures()).isNotNull();
-    assertThat(layers.get(0).unitMeasures().deadByWeights()).as("γ = 1, β = 0 at initialisation").isZero();
+    assertThat(layers.get(0).unitMeasures().deadByWeights())
+        .as("γ = 1, β = 0 at initialisation")
+        .isZero();
     assertThat(layers.get(0).activations().rank().max()).isEqualTo(5);
-    assertThat(ModelAnalysis.notes(net)).anySatisfy(n -> assertThat(n).contains("'layer1'")
-        .contains("BatchNormalization").contains("'layer0'"));
+    assertThat(ModelAnalysis.notes(net))
+        .anySatisfy(
+            n ->
+                assertThat(n)
+                    .contains("'layer1'")
+                    .contains("BatchNormalization")
+                    .contains("'layer0'"));
   }
 
   @Test
   void recurrentLayersAreMeasuredAsRecurrentUnits() {
-    MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(5)
-        .dataType(DataType.FLOAT).list()
-        .layer(new LSTM.Builder().nIn(3).nOut(4).activation(Activation.TANH).build())
-        .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(4).nOut(2)
-            .activation(Activation.SOFTMAX).build())
-        .build();
+    MultiLayerConfiguration conf =
+        new NeuralNetConfiguration.Builder()
+            .seed(5)
+            .dataType(DataType.FLOAT)
+            .list()
+            .layer(new LSTM.Builder().nIn(3).nOut(4).activation(Activation.TANH).build())
+            .layer(
+                new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                    .nIn(4)
+                    .nOut(2)
+                    .activation(Activation.SOFTMAX)
+                    .build())
+            .build();
     MultiLayerNetwork net = new MultiLayerNetwork(conf);
     net.init();
     INDArray probe = Nd4j.rand(DataType.FLOAT, 2, 3, 5);
@@ -192,18 +263,27 @@ class StructuresTest {
 
   @Test
   void aRecurrentLayerWithoutSignSymmetryHasNoUnitMeasuresAndSaysWhy() {
-    MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(5)
-        .dataType(DataType.FLOAT).list()
-        .layer(new LSTM.Builder().nIn(3).nOut(4).activation(Activation.SIGMOID).build())
-        .layer(new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(4).nOut(2)
-            .activation(Activation.SOFTMAX).build())
-        .build();
+    MultiLayerConfiguration conf =
+        new NeuralNetConfiguration.Builder()
+            .seed(5)
+            .dataType(DataType.FLOAT)
+            .list()
+            .layer(new LSTM.Builder().nIn(3).nOut(4).activation(Activation.SIGMOID).build())
+            .layer(
+                new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                    .nIn(4)
+                    .nOut(2)
+                    .activation(Activation.SOFTMAX)
+                    .build())
+            .build();
     MultiLayerNetwork net = new MultiLayerNetwork(conf);
     net.init();
-    List<LayerMeasures> layers = ModelAnalysis.analyze(net, Nd4j.rand(DataType.FLOAT, 2, 3, 5), Thresholds.DEFAULTS);
+    List<LayerMeasures> layers =
+        ModelAnalysis.analyze(net, Nd4j.rand(DataType.FLOAT, 2, 3, 5), Thresholds.DEFAULTS);
     assertThat(layers.get(0).hidden()).isTrue();
     assertThat(layers.get(0).unitMeasures()).isNull();
     assertThat(layers.get(0).activations()).isNotNull();
-    assertThat(ModelAnalysis.notes(net)).anySatisfy(n -> assertThat(n).contains("'layer0'", "sigmoid"));
+    assertThat(ModelAnalysis.notes(net))
+        .anySatisfy(n -> assertThat(n).contains("'layer0'", "sigmoid"));
   }
 }

@@ -32,11 +32,12 @@ import org.nd4j.linalg.dataset.DataSet;
  * {@code endTask()} while a periodic analysis is still running: cancelled when training went on
  * after its snapshot, its report taken as the task's when not. The analysis thread is the test's
  * own: jobs queue until the test runs them, so every interleaving below is forced, not timed. The
- * probe (32 examples) fills at the second iteration (batch 16); with no cost estimate yet the
- * first periodic analysis is due then.
+ * probe (32 examples) fills at the second iteration (batch 16); with no cost estimate yet the first
+ * periodic analysis is due then.
  */
 class TaskEndDuringAnalysisTest {
   private static final int BATCH = 16;
+
   /** How long the test waits for a job the other thread is about to queue before failing. */
   private static final long JOB_TIMEOUT_SECONDS = 60;
 
@@ -47,43 +48,59 @@ class TaskEndDuringAnalysisTest {
   private final List<PlasticityReport> published = Collections.synchronizedList(new ArrayList<>());
   private final List<Long> iterations = Collections.synchronizedList(new ArrayList<>());
   private final CallingDetector detector = new CallingDetector();
+
   /** The schedule's clock: it moves only when a test moves it. */
   private final AtomicLong now = new AtomicLong();
+
   private PlasticityListener listener;
   private MultiLayerNetwork net;
   private List<DataSet> batches;
 
   @BeforeEach
   void setUp() {
-    PlasticityConfig config = PlasticityConfig.builder().runId("task-end").outputDirectory(dir)
-        .probeSize(2 * BATCH).build();
-    Sink recorder = new Sink() {
-      @Override
-      public String name() {
-        return "recorder";
-      }
+    PlasticityConfig config =
+        PlasticityConfig.builder()
+            .runId("task-end")
+            .outputDirectory(dir)
+            .probeSize(2 * BATCH)
+            .build();
+    Sink recorder =
+        new Sink() {
+          @Override
+          public String name() {
+            return "recorder";
+          }
 
-      @Override
-      public void reportPublished(PlasticityReport report) {
-        published.add(report);
-      }
-    };
-    listener = Guice.createInjector(new PlasticityMonitorModule(config), b -> {
-      OptionalBinder.newOptionalBinder(b, MeterRegistry.class).setBinding().toInstance(registry);
-      OptionalBinder.newOptionalBinder(b, AnalysisThread.class).setBinding()
-          .toInstance(run -> analysisThread);
-      PlasticityMonitorModule.sinks(b).addBinding().toInstance(recorder);
-      PlasticityMonitorModule.detectors(b).addBinding().toInstance(detector);
-      OptionalBinder.newOptionalBinder(b, AnalysisSchedule.Clock.class).setBinding()
-          .toInstance(now::get);
-    }).getInstance(PlasticityListener.class);
+          @Override
+          public void reportPublished(PlasticityReport report) {
+            published.add(report);
+          }
+        };
+    listener =
+        Guice.createInjector(
+                new PlasticityMonitorModule(config),
+                b -> {
+                  OptionalBinder.newOptionalBinder(b, MeterRegistry.class)
+                      .setBinding()
+                      .toInstance(registry);
+                  OptionalBinder.newOptionalBinder(b, AnalysisThread.class)
+                      .setBinding()
+                      .toInstance(run -> analysisThread);
+                  PlasticityMonitorModule.sinks(b).addBinding().toInstance(recorder);
+                  PlasticityMonitorModule.detectors(b).addBinding().toInstance(detector);
+                  OptionalBinder.newOptionalBinder(b, AnalysisSchedule.Clock.class)
+                      .setBinding()
+                      .toInstance(now::get);
+                })
+            .getInstance(PlasticityListener.class);
     net = Networks.mlp(0.05, 3, 20, 32, 16, 4);
-    net.addListeners(new BaseTrainingListener() {
-      @Override
-      public void iterationDone(Model model, int iteration, int epoch) {
-        iterations.add((long) iteration);
-      }
-    });
+    net.addListeners(
+        new BaseTrainingListener() {
+          @Override
+          public void iterationDone(Model model, int iteration, int epoch) {
+            iterations.add((long) iteration);
+          }
+        });
     net.addListeners(listener);
     batches = Networks.data(8 * BATCH, 20, 4, 9).batchBy(BATCH);
   }
@@ -114,12 +131,14 @@ class TaskEndDuringAnalysisTest {
     // another thread, which cancels it and queues its own wait behind it.
     List<CompletableFuture<TaskSummary>> ending = new ArrayList<>();
     List<Runnable> queuedByEnd = new ArrayList<>();
-    detector.onFirstCall = () -> {
-      ending.add(CompletableFuture.supplyAsync(listener::endTask));
-      queuedByEnd.add(analysisThread.nextUnchecked());
-    };
+    detector.onFirstCall =
+        () -> {
+          ending.add(CompletableFuture.supplyAsync(listener::endTask));
+          queuedByEnd.add(analysisThread.nextUnchecked());
+        };
     periodic.run();
-    assertThat(detector.layers).as("the periodic analysis stopped after its first layer")
+    assertThat(detector.layers)
+        .as("the periodic analysis stopped after its first layer")
         .hasSize(1);
     assertThat(count("plasticity.analysis.cancelled")).isEqualTo(1);
     assertThat(published).as("a cancelled analysis publishes nothing").isEmpty();
@@ -128,10 +147,13 @@ class TaskEndDuringAnalysisTest {
     analysisThread.next().run(); // and then ran its own
     TaskSummary summary = ending.get(0).get(JOB_TIMEOUT_SECONDS, TimeUnit.SECONDS);
 
-    assertThat(published).singleElement().satisfies(r -> {
-      assertThat(r.iteration()).isEqualTo(lastIteration()).isNotEqualTo(periodicIteration);
-      assertThat(r.layers()).hasSize(3);
-    });
+    assertThat(published)
+        .singleElement()
+        .satisfies(
+            r -> {
+              assertThat(r.iteration()).isEqualTo(lastIteration()).isNotEqualTo(periodicIteration);
+              assertThat(r.layers()).hasSize(3);
+            });
     assertThat(summary.layers()).hasSize(3);
     assertThat(count("plasticity.analysis.errors")).isZero();
     assertThat(registry.get("plasticity.monitor.errors").counters())
@@ -156,7 +178,9 @@ class TaskEndDuringAnalysisTest {
     assertThat(analysisThread.queued()).as("no second analysis was queued").isZero();
     assertThat(detector.layers).as("one analysis: each layer seen once").hasSize(3);
     assertThat(registry.get("plasticity.analysis").timer().count()).isEqualTo(1);
-    assertThat(published).as("published once, as the task's report").singleElement()
+    assertThat(published)
+        .as("published once, as the task's report")
+        .singleElement()
         .satisfies(r -> assertThat(r.iteration()).isEqualTo(lastIteration()));
     assertThat(listener.latestReport()).containsSame(published.get(0));
     assertThat(summary.layers()).hasSize(3);
@@ -173,9 +197,11 @@ class TaskEndDuringAnalysisTest {
     Runnable periodic = analysisThread.next();
     CompletableFuture<TaskSummary> ending = CompletableFuture.supplyAsync(listener::endTask);
     Runnable queuedByEnd = analysisThread.next();
-    detector.onFirstCall = () -> {
-      throw new AssertionError("the periodic analysis fails"); // not a detector's RuntimeException
-    };
+    detector.onFirstCall =
+        () -> {
+          throw new AssertionError(
+              "the periodic analysis fails"); // not a detector's RuntimeException
+        };
     periodic.run();
     assertThat(count("plasticity.analysis.errors")).isEqualTo(1);
     queuedByEnd.run(); // the task's end finds no report to take
@@ -184,7 +210,8 @@ class TaskEndDuringAnalysisTest {
     TaskSummary summary = ending.get(JOB_TIMEOUT_SECONDS, TimeUnit.SECONDS);
 
     assertThat(summary.layers()).hasSize(3);
-    assertThat(published).singleElement()
+    assertThat(published)
+        .singleElement()
         .satisfies(r -> assertThat(r.iteration()).isEqualTo(lastIteration()));
     listener.close();
   }
@@ -206,7 +233,8 @@ class TaskEndDuringAnalysisTest {
 
     listener.startTask("next");
     train(4);
-    assertThat(analysisThread.queued()).as("not due: 1 s of analysis needs 100 s of training")
+    assertThat(analysisThread.queued())
+        .as("not due: 1 s of analysis needs 100 s of training")
         .isZero();
     now.addAndGet(TimeUnit.SECONDS.toNanos(100));
     train(1);

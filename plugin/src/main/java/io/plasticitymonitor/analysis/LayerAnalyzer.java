@@ -9,36 +9,36 @@ import java.util.Objects;
  * <p>Background (Ziyin, "Symmetry Induces Structure and Constraint of Learning", arXiv:2309.16932):
  * each mirror symmetry of the loss has absorbing states that gradient descent never leaves and that
  * weight decay or gradient noise favour. The measures count how many units sit in (or near) the
- * absorbing states of the three symmetries every MLP/CNN has. For hidden unit {@code i},
- * {@code a_i} is column {@code i} of the weights followed by {@code b_i} (when there is a bias),
- * {@code z_i} row {@code i} of {@code outgoing}, and {@code θ_i = (a_i, z_i)}.
+ * absorbing states of the three symmetries every MLP/CNN has. For hidden unit {@code i}, {@code
+ * a_i} is column {@code i} of the weights followed by {@code b_i} (when there is a bias), {@code
+ * z_i} row {@code i} of {@code outgoing}, and {@code θ_i = (a_i, z_i)}.
  *
  * <ul>
  *   <li><b>Dead by weights</b> (rescaling symmetry; absorbing state {@code a_i = 0, z_i = 0}):
  *       {@code p_i = ‖a_i‖₂·‖z_i‖₂ ≤ ε_dead·mean_j p_j}, {@code ε_dead} default 1e-3. A layer whose
- *       products are all 0 has every unit dead. Distance: {@code r_i = p_i / mean_j p_j} (all 0 when
- *       the mean is 0), reported as nearest-rank p10 and median over all units.
- *   <li><b>Merged</b> (permutation symmetry; absorbing state {@code θ_i = θ_j}): among units not dead
- *       by weights, {@code i ~ j} when {@code ‖θ_i − θ_j‖₂ ≤ ε_merge·max(‖θ_i‖₂, ‖θ_j‖₂)},
+ *       products are all 0 has every unit dead. Distance: {@code r_i = p_i / mean_j p_j} (all 0
+ *       when the mean is 0), reported as nearest-rank p10 and median over all units.
+ *   <li><b>Merged</b> (permutation symmetry; absorbing state {@code θ_i = θ_j}): among units not
+ *       dead by weights, {@code i ~ j} when {@code ‖θ_i − θ_j‖₂ ≤ ε_merge·max(‖θ_i‖₂, ‖θ_j‖₂)},
  *       {@code ε_merge} default 0.05; groups are the connected components of {@code ~} (so a chain
- *       {@code A ~ B ~ C} is one group even when {@code A ≁ C}); {@code merged = alive − groups}, and
- *       the merged units are every member of a group but its lowest index. Distance:
- *       {@code m_i = min_{j≠i alive} ‖θ_i − θ_j‖₂ / max(‖θ_i‖₂, ‖θ_j‖₂)} over alive {@code i},
- *       reported when at least two units are alive. Computed through one BLAS Gram matrix with exact
+ *       {@code A ~ B ~ C} is one group even when {@code A ≁ C}); {@code merged = alive − groups},
+ *       and the merged units are every member of a group but its lowest index. Distance: {@code m_i
+ *       = min_{j≠i alive} ‖θ_i − θ_j‖₂ / max(‖θ_i‖₂, ‖θ_j‖₂)} over alive {@code i}, reported when
+ *       at least two units are alive. Computed through one BLAS Gram matrix with exact
  *       recomputation where the threshold is in doubt (see {@link TwinFinder}): exact twins give
  *       exactly 0 and the {@code ε_merge} decision is made on the directly computed distance.
  *   <li><b>Distinct</b> = {@code units − dead by weights − merged}, the layer's effective width.
- *   <li><b>Rank</b> (rotation symmetry): {@link Ranks} of the weights as {@code [fanIn, units]}, for
- *       every layer; and of the probe activations as {@code [examples, units]}, not centred.
+ *   <li><b>Rank</b> (rotation symmetry): {@link Ranks} of the weights as {@code [fanIn, units]},
+ *       for every layer; and of the probe activations as {@code [examples, units]}, not centred.
  *   <li><b>Weight magnitude</b>: mean {@code |w|} over the weights, biases excluded (Dohare et al.,
  *       "Loss of plasticity in deep continual learning", Nature 2024); 0 for an empty matrix.
- *   <li><b>Dead by activations</b> (τ-dormant, Sokar, Agarwal, Castro &amp; Evci, "The Dormant Neuron
- *       Phenomenon in Deep Reinforcement Learning", ICML 2023):
- *       {@code s_i = mean_x|h_i(x)| / mean_k mean_x|h_k(x)| ≤ τ}, {@code τ} default 0.025; a layer
- *       whose mean is 0 has every unit dormant.
+ *   <li><b>Dead by activations</b> (τ-dormant, Sokar, Agarwal, Castro &amp; Evci, "The Dormant
+ *       Neuron Phenomenon in Deep Reinforcement Learning", ICML 2023): {@code s_i = mean_x|h_i(x)|
+ *       / mean_k mean_x|h_k(x)| ≤ τ}, {@code τ} default 0.025; a layer whose mean is 0 has every
+ *       unit dormant.
  *   <li><b>Non-finite parameters</b>: a layer with NaN or ±Inf in its weights, bias or outgoing
- *       weights reports only its name, units, whether it is hidden and the count; nothing else would
- *       mean anything. Activations holding NaN or ±Inf are likewise not measured.
+ *       weights reports only its name, units, whether it is hidden and the count; nothing else
+ *       would mean anything. Activations holding NaN or ±Inf are likewise not measured.
  * </ul>
  */
 public final class LayerAnalyzer {
@@ -52,15 +52,16 @@ public final class LayerAnalyzer {
    * Measures one layer.
    *
    * <p>Example: a hidden layer of 3 units where unit 1 has {@code a_1 = 0} (its outgoing weights
-   * may be anything) and units 0 and 2 have identical {@code θ}: {@code deadUnits = {1}},
-   * {@code mergedUnits = {2}}, distinct 1, and the merge distance's p10 and median are 0.
+   * may be anything) and units 0 and 2 have identical {@code θ}: {@code deadUnits = {1}}, {@code
+   * mergedUnits = {2}}, distinct 1, and the merge distance's p10 and median are 0.
    *
    * @param layer the layer's numbers; not modified
    * @param t the thresholds ({@link Thresholds#DEFAULTS} for the contract's defaults)
    * @return the measures; {@code unitMeasures} null unless the layer is hidden, {@code activations}
    *     null unless finite activations of at least one example were given. The non-finite count is
-   *     the caller's {@link LayerData#nonfiniteParameters()}, or the count found in weights and bias
-   *     if that is larger (the outgoing weights are the next layer's parameters, counted there)
+   *     the caller's {@link LayerData#nonfiniteParameters()}, or the count found in weights and
+   *     bias if that is larger (the outgoing weights are the next layer's parameters, counted
+   *     there)
    */
   public static LayerMeasures analyze(LayerData layer, Thresholds t) {
     Objects.requireNonNull(layer, "layer");
@@ -68,25 +69,42 @@ public final class LayerAnalyzer {
     if (layer.recurrent() != null) {
       RecurrentAnalyzer.Result r = RecurrentAnalyzer.analyze(layer.recurrent(), t);
       LayerMeasures m = r.measures();
-      return new LayerMeasures(m.layer(), m.units(), m.hidden() || layer.feedsLaterLayers(),
-          m.nonfiniteParameters(), m.weightMagnitude(), m.weightRank(), m.unitMeasures(),
-          m.activations(), r.recurrentRank());
+      return new LayerMeasures(
+          m.layer(),
+          m.units(),
+          m.hidden() || layer.feedsLaterLayers(),
+          m.nonfiniteParameters(),
+          m.weightMagnitude(),
+          m.weightRank(),
+          m.unitMeasures(),
+          m.activations(),
+          r.recurrentRank());
     }
     boolean hidden = layer.hidden() || layer.feedsLaterLayers();
-    long found = countNonfinite(layer.weights()) + countNonfinite(layer.bias())
-        + (layer.normalised() == null ? 0 : countNonfinite(layer.normalised().gamma())
-            + countNonfinite(layer.normalised().shift()));
+    long found =
+        countNonfinite(layer.weights())
+            + countNonfinite(layer.bias())
+            + (layer.normalised() == null
+                ? 0
+                : countNonfinite(layer.normalised().gamma())
+                    + countNonfinite(layer.normalised().shift()));
     long nonfinite = Math.max(layer.nonfiniteParameters(), found);
     if (nonfinite > 0 || countNonfinite(layer.outgoing()) > 0) {
-      return new LayerMeasures(layer.name(), layer.units(), hidden, nonfinite, Double.NaN,
-          null, null, null);
+      return new LayerMeasures(
+          layer.name(), layer.units(), hidden, nonfinite, Double.NaN, null, null, null);
     }
     // For a hidden layer with fanIn ≥ units the weights' rank comes from WᵀW, the units' incoming
     // part of the Gram matrix the merged-unit search needs: kept and reused there.
     double[][] columnGram = new double[1][];
     boolean reuse = layer.hidden() && layer.normalised() == null && layer.fanIn() >= layer.units();
-    RankMeasures weightRank = Ranks.ofMatrix(layer.weights(), layer.fanIn(), layer.units(),
-        layer.machineEpsilon(), t.srankDelta(), reuse ? g -> columnGram[0] = g : null);
+    RankMeasures weightRank =
+        Ranks.ofMatrix(
+            layer.weights(),
+            layer.fanIn(),
+            layer.units(),
+            layer.machineEpsilon(),
+            t.srankDelta(),
+            reuse ? g -> columnGram[0] = g : null);
     return new LayerMeasures(
         layer.name(),
         layer.units(),
@@ -95,8 +113,8 @@ public final class LayerAnalyzer {
         weightMagnitude(layer.weights()),
         weightRank,
         layer.hidden() ? unitMeasures(layer, t, columnGram[0]) : null,
-        Activations.measure(layer.activations(), layer.examples(), layer.units(),
-            layer.machineEpsilon(), t));
+        Activations.measure(
+            layer.activations(), layer.examples(), layer.units(), layer.machineEpsilon(), t));
   }
 
   private static double weightMagnitude(double[] w) {
@@ -106,16 +124,24 @@ public final class LayerAnalyzer {
     return Sums.absolute(w) / w.length;
   }
 
-  /** @param weightGram {@code WᵀW} as {@link Ranks#ofMatrix} hands it over, or null */
+  /**
+   * @param weightGram {@code WᵀW} as {@link Ranks#ofMatrix} hands it over, or null
+   */
   private static UnitMeasures unitMeasures(LayerData layer, Thresholds t, double[] weightGram) {
     int n = layer.units();
     int fanIn = layer.fanIn();
     int outWidth = layer.outWidth();
     // Normalised units: ã_i = (γ_i·ŵ_i, β_i) in place of (w_i, b_i), so ‖ã_i‖ = ‖(γ_i, β_i)‖.
     LayerData.Normalised norm = layer.normalised();
-    double[] w = norm == null ? layer.weights()
-        : NormalisedUnits.scaledDirections(layer.weights(), fanIn, n, norm.gamma(),
-            norm.perLayer() ? NormalisedUnits.Scale.PER_LAYER : NormalisedUnits.Scale.PER_UNIT);
+    double[] w =
+        norm == null
+            ? layer.weights()
+            : NormalisedUnits.scaledDirections(
+                layer.weights(),
+                fanIn,
+                n,
+                norm.gamma(),
+                norm.perLayer() ? NormalisedUnits.Scale.PER_LAYER : NormalisedUnits.Scale.PER_UNIT);
     double[] bias = layer.normalised() == null ? layer.bias() : layer.normalised().shift();
     double[] out = layer.outgoing();
 
@@ -162,8 +188,14 @@ public final class LayerAnalyzer {
     int m = alive.length;
     int d = fanIn + (bias == null ? 0 : 1) + outWidth;
     if ((long) m * d > Integer.MAX_VALUE - 8) {
-      throw new IllegalArgumentException("layer " + layer.name() + ": " + m + " alive units of "
-          + d + " parameters each exceed one Java array");
+      throw new IllegalArgumentException(
+          "layer "
+              + layer.name()
+              + ": "
+              + m
+              + " alive units of "
+              + d
+              + " parameters each exceed one Java array");
     }
     double[] theta = new double[m * d];
     // a_i is column i of W = [fanIn, n]: gather it in strips of rows of W, so the strip stays in
@@ -185,8 +217,13 @@ public final class LayerAnalyzer {
       }
       System.arraycopy(out, i * outWidth, theta, at, outWidth);
     }
-    TwinFinder.Twins twins = TwinFinder.find(theta, m, d, t.mergeEpsilon(),
-        weightGram == null ? null : new TwinFinder.KnownHead(weightGram, n, alive, fanIn));
+    TwinFinder.Twins twins =
+        TwinFinder.find(
+            theta,
+            m,
+            d,
+            t.mergeEpsilon(),
+            weightGram == null ? null : new TwinFinder.KnownHead(weightGram, n, alive, fanIn));
     int[] rep = twins.representative();
     int mergedCount = 0;
     for (int a = 0; a < m; a++) {
@@ -213,9 +250,9 @@ public final class LayerAnalyzer {
 
   /**
    * The τ-dormant units (Sokar, Agarwal, Castro &amp; Evci, ICML 2023): indices {@code i} with
-   * {@code meanAbs[i] ≤ τ · (1/H)·Σ_k meanAbs[k]}, every unit when that mean is 0. The dormant count
-   * and ReDo both use it, so ReDo recycles exactly what the monitor counts. {@code meanAbs} (each
-   * unit's mean |activation| over a batch) is not modified.
+   * {@code meanAbs[i] ≤ τ · (1/H)·Σ_k meanAbs[k]}, every unit when that mean is 0. The dormant
+   * count and ReDo both use it, so ReDo recycles exactly what the monitor counts. {@code meanAbs}
+   * (each unit's mean |activation| over a batch) is not modified.
    */
   public static int[] dormantUnits(double[] meanAbs, double tau) {
     double mean = 0;

@@ -11,8 +11,8 @@ import java.util.Objects;
  * @param fanIn inputs per unit (dense nIn; convolution nIn·kH·kW)
  * @param weights the weight matrix {@code M = [fanIn, units]}: {@code weights[f * units + i]}
  * @param bias {@code [units]}, or null when the layer has no bias
- * @param outgoing null unless the layer is hidden; else {@code [units, outWidth]}: row {@code i}
- *     is {@code z_i}, every weight of the consuming layers that reads unit {@code i}
+ * @param outgoing null unless the layer is hidden; else {@code [units, outWidth]}: row {@code i} is
+ *     {@code z_i}, every weight of the consuming layers that reads unit {@code i}
  * @param outWidth length of each {@code z_i}; 0 when {@code outgoing} is null
  * @param activations null when not measured; else {@code [examples, units]} on the probe batch,
  *     convolution channels averaged over spatial positions
@@ -61,49 +61,110 @@ public record LayerData(
   }
 
   /** A plain dense or convolution layer: hidden exactly when its outgoing weights are given. */
-  public LayerData(String name, int units, int fanIn, double[] weights, double[] bias,
-      double[] outgoing, int outWidth, double[] activations, int examples, double machineEpsilon,
+  public LayerData(
+      String name,
+      int units,
+      int fanIn,
+      double[] weights,
+      double[] bias,
+      double[] outgoing,
+      int outWidth,
+      double[] activations,
+      int examples,
+      double machineEpsilon,
       long nonfiniteParameters) {
-    this(name, units, fanIn, weights, bias, outgoing, outWidth, activations, examples, machineEpsilon,
-        nonfiniteParameters, outgoing != null, null, null);
+    this(
+        name,
+        units,
+        fanIn,
+        weights,
+        bias,
+        outgoing,
+        outWidth,
+        activations,
+        examples,
+        machineEpsilon,
+        nonfiniteParameters,
+        outgoing != null,
+        null,
+        null);
   }
 
   /** A recurrent layer, measured by {@link RecurrentAnalyzer}. */
   public static LayerData recurrent(RecurrentLayerData layer, boolean feedsLaterLayers) {
-    return new LayerData(layer.name(), layer.units(), 0, new double[0], null, null, 0, null, 0,
-        layer.machineEpsilon(), layer.nonfiniteParameters(), feedsLaterLayers, null, layer);
+    return new LayerData(
+        layer.name(),
+        layer.units(),
+        0,
+        new double[0],
+        null,
+        null,
+        0,
+        null,
+        0,
+        layer.machineEpsilon(),
+        layer.nonfiniteParameters(),
+        feedsLaterLayers,
+        null,
+        layer);
   }
 
   public LayerData {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(weights, "weights");
     if (units < 0 || fanIn < 0 || weights.length != (long) units * fanIn) {
-      throw new IllegalArgumentException("layer " + name + ": weights has " + weights.length
-          + " values, expected fanIn*units = " + fanIn + "*" + units);
+      throw new IllegalArgumentException(
+          "layer "
+              + name
+              + ": weights has "
+              + weights.length
+              + " values, expected fanIn*units = "
+              + fanIn
+              + "*"
+              + units);
     }
     if (bias != null && bias.length != units) {
-      throw new IllegalArgumentException("layer " + name + ": bias has " + bias.length
-          + " values, expected " + units);
+      throw new IllegalArgumentException(
+          "layer " + name + ": bias has " + bias.length + " values, expected " + units);
     }
     if (outgoing == null ? outWidth != 0 : outgoing.length != (long) units * outWidth) {
-      throw new IllegalArgumentException("layer " + name + ": outgoing has "
-          + (outgoing == null ? "no" : outgoing.length) + " values, expected units*outWidth = "
-          + units + "*" + outWidth);
+      throw new IllegalArgumentException(
+          "layer "
+              + name
+              + ": outgoing has "
+              + (outgoing == null ? "no" : outgoing.length)
+              + " values, expected units*outWidth = "
+              + units
+              + "*"
+              + outWidth);
     }
     if (activations == null ? examples != 0 : activations.length != (long) examples * units) {
-      throw new IllegalArgumentException("layer " + name + ": activations has "
-          + (activations == null ? "no" : activations.length)
-          + " values, expected examples*units = " + examples + "*" + units);
+      throw new IllegalArgumentException(
+          "layer "
+              + name
+              + ": activations has "
+              + (activations == null ? "no" : activations.length)
+              + " values, expected examples*units = "
+              + examples
+              + "*"
+              + units);
     }
-    if (normalised != null && (normalised.gamma().length != units
-        || normalised.shift().length != units)) {
-      throw new IllegalArgumentException("layer " + name + ": normalised units have "
-          + normalised.gamma().length + " scales and " + normalised.shift().length
-          + " shifts, expected " + units + " of each");
+    if (normalised != null
+        && (normalised.gamma().length != units || normalised.shift().length != units)) {
+      throw new IllegalArgumentException(
+          "layer "
+              + name
+              + ": normalised units have "
+              + normalised.gamma().length
+              + " scales and "
+              + normalised.shift().length
+              + " shifts, expected "
+              + units
+              + " of each");
     }
     if (!(machineEpsilon > 0 && machineEpsilon < 1)) {
-      throw new IllegalArgumentException("layer " + name + ": machineEpsilon must be in (0, 1) (got: "
-          + machineEpsilon + ")");
+      throw new IllegalArgumentException(
+          "layer " + name + ": machineEpsilon must be in (0, 1) (got: " + machineEpsilon + ")");
     }
   }
 

@@ -1,9 +1,10 @@
 package io.plasticitymonitor.analysis;
 
 /**
- * Everything measured on one layer. Parts that do not apply are null: {@code unitMeasures} for layers that
- * are not hidden, {@code activations} where no probe activations were measured, and every measure
- * but {@code units} and {@code nonfiniteParameters} when the parameters hold NaN or ±Inf.
+ * Everything measured on one layer. Parts that do not apply are null: {@code unitMeasures} for
+ * layers that are not hidden, {@code activations} where no probe activations were measured, and
+ * every measure but {@code units} and {@code nonfiniteParameters} when the parameters hold NaN or
+ * ±Inf.
  *
  * @param layer the layer's name
  * @param units number of units
@@ -28,10 +29,24 @@ public record LayerMeasures(
     RankMeasures recurrentRank) {
 
   /** A layer without recurrent weights. */
-  public LayerMeasures(String layer, int units, boolean hidden, long nonfiniteParameters,
-      double weightMagnitude, RankMeasures weightRank, UnitMeasures unitMeasures,
+  public LayerMeasures(
+      String layer,
+      int units,
+      boolean hidden,
+      long nonfiniteParameters,
+      double weightMagnitude,
+      RankMeasures weightRank,
+      UnitMeasures unitMeasures,
       ActivationMeasures activations) {
-    this(layer, units, hidden, nonfiniteParameters, weightMagnitude, weightRank, unitMeasures,
-        activations, null);
+    this(
+        layer,
+        units,
+        hidden,
+        nonfiniteParameters,
+        weightMagnitude,
+        weightRank,
+        unitMeasures,
+        activations,
+        null);
   }
 }

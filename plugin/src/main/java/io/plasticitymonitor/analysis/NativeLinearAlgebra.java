@@ -11,8 +11,8 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 /**
  * The only place this package calls BLAS/LAPACK, on double-precision copies: directly on OpenBLAS
  * when ND4J runs on it ({@link HostBlas}, the CPU backend), else through ND4J. ND4J arrays are
- * created outside any workspace the calling thread has open (a DL4J callback may have one) and freed
- * as soon as they are read back, so large layers do not wait for the GC.
+ * created outside any workspace the calling thread has open (a DL4J callback may have one) and
+ * freed as soon as they are read back, so large layers do not wait for the GC.
  */
 @SuppressWarnings("try") // the workspace scopes are held for their effect, never referenced
 final class NativeLinearAlgebra {
@@ -39,15 +39,21 @@ final class NativeLinearAlgebra {
     INDArray a = Nd4j.createUninitialized(DataType.DOUBLE, shape, order);
     if (a.length() != values.length) {
       a.close();
-      throw new IllegalArgumentException(values.length + " values for shape " + java.util.Arrays.toString(shape));
+      throw new IllegalArgumentException(
+          values.length + " values for shape " + java.util.Arrays.toString(shape));
     }
     ((DoublePointer) a.data().addressPointer()).put(values, 0, values.length);
     return a;
   }
 
-  /** The values of an array as {@code double}, in its own ordering (anything else is copied first). */
+  /**
+   * The values of an array as {@code double}, in its own ordering (anything else is copied first).
+   */
   static double[] toJava(INDArray a) {
-    if (HOST_MEMORY && a.dataType() == DataType.DOUBLE && !a.isView() && a.data().offset() == 0
+    if (HOST_MEMORY
+        && a.dataType() == DataType.DOUBLE
+        && !a.isView()
+        && a.data().offset() == 0
         && a.data().length() == a.length()) {
       double[] out = new double[Math.toIntExact(a.length())];
       ((DoublePointer) a.data().addressPointer()).get(out, 0, out.length);
@@ -78,7 +84,8 @@ final class NativeLinearAlgebra {
         Nd4j.getBlasWrapper().lapack().gesvd(a, s, null, null);
         return s.toDoubleVector();
       } catch (BlasException | RuntimeException e) { // BlasException (info > 0) is an Error
-        throw new IllegalStateException("LAPACK dgesvd failed on a " + rows + "x" + cols + " matrix", e);
+        throw new IllegalStateException(
+            "LAPACK dgesvd failed on a " + rows + "x" + cols + " matrix", e);
       } finally {
         a.close();
         s.close();
@@ -91,9 +98,9 @@ final class NativeLinearAlgebra {
 
   /**
    * Length of the inner-dimension slices whose Gram matrices are summed in {@link
-   * #smallerGramEigenvalues}: whatever order BLAS sums a slice in, an entry's rounding error is then
-   * within {@code γ_{depth}·|x_i|·|x_j|}, {@code depth = } {@link #gramSummationDepth}, instead of
-   * {@code γ_k} for one gemm over all {@code k}.
+   * #smallerGramEigenvalues}: whatever order BLAS sums a slice in, an entry's rounding error is
+   * then within {@code γ_{depth}·|x_i|·|x_j|}, {@code depth = } {@link #gramSummationDepth},
+   * instead of {@code γ_k} for one gemm over all {@code k}.
    */
   static final int GRAM_SLICE = 256;
 
@@ -104,11 +111,11 @@ final class NativeLinearAlgebra {
 
   /**
    * Eigenvalues of the smaller Gram matrix of {@code M}: {@code MᵀM} ({@code cols × cols}) when
-   * {@code rows ≥ cols}, else {@code MMᵀ} ({@code rows × rows}). The Gram matrix's upper triangle is
-   * built by {@code dgemm} in column blocks (about the flops of {@code dsyrk}: ND4J's {@code syrk}
-   * wrapper passes {@code k = 1}) and in slices of {@value #GRAM_SLICE} of the inner dimension,
-   * summed (see {@link #gramSummationDepth}); its eigenvalues come from LAPACK {@code dsyev} without
-   * vectors (tridiagonal reduction, then the root-free QR of {@code dsterf}).
+   * {@code rows ≥ cols}, else {@code MMᵀ} ({@code rows × rows}). The Gram matrix's upper triangle
+   * is built by {@code dgemm} in column blocks (about the flops of {@code dsyrk}: ND4J's {@code
+   * syrk} wrapper passes {@code k = 1}) and in slices of {@value #GRAM_SLICE} of the inner
+   * dimension, summed (see {@link #gramSummationDepth}); its eigenvalues come from LAPACK {@code
+   * dsyev} without vectors (tridiagonal reduction, then the root-free QR of {@code dsterf}).
    *
    * @param rowMajor {@code M} as {@code rows × cols}, row-major, both ≥ 1, finite; not modified
    * @return {@code min(rows, cols)} eigenvalues, ascending (LAPACK's order); tiny ones may be
@@ -121,11 +128,11 @@ final class NativeLinearAlgebra {
   /**
    * {@link #smallerGramEigenvalues(double[], int, int)}, also handing the Gram matrix itself to
    * {@code keep} (before LAPACK overwrites it) when it is {@code MᵀM}, i.e. {@code rows ≥ cols}:
-   * column-major {@code cols × cols}, upper triangle only ({@code G[i][j]} at {@code j·cols + i} for
-   * {@code i ≤ j}; the lower triangle holds nothing meaningful).
+   * column-major {@code cols × cols}, upper triangle only ({@code G[i][j]} at {@code j·cols + i}
+   * for {@code i ≤ j}; the lower triangle holds nothing meaningful).
    */
-  static double[] smallerGramEigenvalues(double[] rowMajor, int rows, int cols,
-      java.util.function.Consumer<double[]> keep) {
+  static double[] smallerGramEigenvalues(
+      double[] rowMajor, int rows, int cols, java.util.function.Consumer<double[]> keep) {
     if (direct) {
       return HostBlas.smallerGramEigenvalues(rowMajor, rows, cols, keep);
     }
@@ -135,9 +142,10 @@ final class NativeLinearAlgebra {
       // X = M row-major.
       int n = Math.min(rows, cols);
       int k = Math.max(rows, cols);
-      INDArray x = rows < cols
-          ? toNative(rowMajor, new long[] {cols, rows}, 'f')
-          : toNative(rowMajor, new long[] {rows, cols}, 'c');
+      INDArray x =
+          rows < cols
+              ? toNative(rowMajor, new long[] {cols, rows}, 'f')
+              : toNative(rowMajor, new long[] {rows, cols}, 'c');
       INDArray g = Nd4j.create(DataType.DOUBLE, new long[] {n, n}, 'f');
       INDArray w = Nd4j.create(DataType.DOUBLE, n);
       try {
@@ -148,8 +156,9 @@ final class NativeLinearAlgebra {
         try {
           for (int k0 = 0; k0 < k; k0 += GRAM_SLICE) {
             // A slice of rows of X, column-major so that its column ranges are contiguous.
-            INDArray slice = x.get(NDArrayIndex.interval(k0, Math.min(k, k0 + GRAM_SLICE)),
-                NDArrayIndex.all()).dup('f');
+            INDArray slice =
+                x.get(NDArrayIndex.interval(k0, Math.min(k, k0 + GRAM_SLICE)), NDArrayIndex.all())
+                    .dup('f');
             try {
               for (int b = 0; b < blocks; b++) {
                 int c0 = b * GRAM_BLOCK;
@@ -182,12 +191,25 @@ final class NativeLinearAlgebra {
         }
         int info = Nd4j.getBlasWrapper().lapack().syev('N', 'U', g, w);
         if (info != 0) {
-          throw new IllegalStateException("LAPACK dsyev failed (info " + info + ") on a " + n + "x" + n
-              + " Gram matrix of a " + rows + "x" + cols + " matrix (inner dimension " + k + ")");
+          throw new IllegalStateException(
+              "LAPACK dsyev failed (info "
+                  + info
+                  + ") on a "
+                  + n
+                  + "x"
+                  + n
+                  + " Gram matrix of a "
+                  + rows
+                  + "x"
+                  + cols
+                  + " matrix (inner dimension "
+                  + k
+                  + ")");
         }
         return w.toDoubleVector();
       } catch (BlasException e) { // an Error in ND4J
-        throw new IllegalStateException("LAPACK dsyev failed on a " + n + "x" + n + " Gram matrix", e);
+        throw new IllegalStateException(
+            "LAPACK dsyev failed on a " + n + "x" + n + " Gram matrix", e);
       } finally {
         x.close();
         g.close();
@@ -198,13 +220,14 @@ final class NativeLinearAlgebra {
 
   /**
    * Row blocks of the Gram matrix {@code G = ΘΘᵀ} of the rows of {@code Θ = [m, d]}, upper triangle
-   * only, one {@code dgemm} per block: never more than one block is held, not the whole {@code m × m}.
+   * only, one {@code dgemm} per block: never more than one block is held, not the whole {@code m ×
+   * m}.
    */
   interface GramBlocks extends AutoCloseable {
     /**
-     * Returns {@code G[r0:r1, r0:m]} row-major: entry {@code (i, j)} is {@code θ_i·θ_j} at
-     * {@code (i - r0) * (m - r0) + (j - r0)}. The array may be reused by the next call (and be
-     * longer than the block); the caller may modify it.
+     * Returns {@code G[r0:r1, r0:m]} row-major: entry {@code (i, j)} is {@code θ_i·θ_j} at {@code
+     * (i - r0) * (m - r0) + (j - r0)}. The array may be reused by the next call (and be longer than
+     * the block); the caller may modify it.
      */
     double[] block(int r0, int r1);
 
@@ -213,11 +236,13 @@ final class NativeLinearAlgebra {
   }
 
   /**
-   * Gram row blocks of {@code Θ} as {@code m × d} row-major ({@code m, d ≥ 1}; not modified), blocks
-   * of at most {@code maxBlockRows} rows.
+   * Gram row blocks of {@code Θ} as {@code m × d} row-major ({@code m, d ≥ 1}; not modified),
+   * blocks of at most {@code maxBlockRows} rows.
    */
   static GramBlocks gramRows(double[] rowMajor, int m, int d, int maxBlockRows) {
-    return direct ? new HostBlas.GramRows(rowMajor, m, d, maxBlockRows) : new GramRows(rowMajor, m, d);
+    return direct
+        ? new HostBlas.GramRows(rowMajor, m, d, maxBlockRows)
+        : new GramRows(rowMajor, m, d);
   }
 
   /** {@link GramBlocks} through ND4J: one fresh array per block. */
@@ -225,7 +250,9 @@ final class NativeLinearAlgebra {
     private final INDArray theta;
     private final int m;
 
-    /** @param rowMajor {@code Θ} as {@code m × d}, row-major, {@code m, d ≥ 1}; not modified */
+    /**
+     * @param rowMajor {@code Θ} as {@code m × d}, row-major, {@code m, d ≥ 1}; not modified
+     */
     GramRows(double[] rowMajor, int m, int d) {
       this.m = m;
       try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
@@ -246,8 +273,8 @@ final class NativeLinearAlgebra {
             double[] out = toJava(c);
             long expected = (long) (r1 - r0) * (m - r0);
             if (out.length != expected) {
-              throw new IllegalStateException("gemm returned " + out.length + " values, expected "
-                  + expected);
+              throw new IllegalStateException(
+                  "gemm returned " + out.length + " values, expected " + expected);
             }
             return out;
           } finally {

@@ -1,7 +1,8 @@
 package io.plasticitymonitor.analysis;
 
 /**
- * The four rank measures of one matrix (metric contract, item 5). An all-zero matrix has every rank 0.
+ * The four rank measures of one matrix (metric contract, item 5). An all-zero matrix has every rank
+ * 0.
  *
  * @param srank smallest k whose top singular values hold (1 − δ) of their sum (Kumar et al. 2021)
  * @param effective exp of the entropy of the normalised singular values (Roy &amp; Vetterli 2007)

@@ -13,8 +13,8 @@ package io.plasticitymonitor.analysis;
  *       contributing 0 (Roy &amp; Vetterli, "The effective rank: a measure of effective
  *       dimensionality", EUSIPCO 2007);
  *   <li>{@code stable} — {@code Σσ_i²/σ₁²};
- *   <li>{@code numerical} — {@code #{σ_k > σ₁·max(rows, cols)·eps}}, {@code eps} the machine epsilon
- *       of the data's type (2⁻²³ float32, 2⁻⁵² float64): numpy's {@code matrix_rank} rule;
+ *   <li>{@code numerical} — {@code #{σ_k > σ₁·max(rows, cols)·eps}}, {@code eps} the machine
+ *       epsilon of the data's type (2⁻²³ float32, 2⁻⁵² float64): numpy's {@code matrix_rank} rule;
  *   <li>{@code max} — {@code min(rows, cols)}.
  * </ul>
  *
@@ -31,8 +31,8 @@ final class Ranks {
    * srank 3 (2 + 1 + 1 = 4 ≥ 0.99·4.001), effective ≈ 2.83427, stable = 6.000001/4 = 1.50000025,
    * numerical 4 for either epsilon.
    *
-   * @param sigmaDescending singular values, largest first, all finite and ≥ 0 (as from
-   *     {@link SingularValues#of}); at most {@code min(rows, cols)} of them; not modified
+   * @param sigmaDescending singular values, largest first, all finite and ≥ 0 (as from {@link
+   *     SingularValues#of}); at most {@code min(rows, cols)} of them; not modified
    * @param rows rows of the matrix
    * @param cols columns of the matrix
    * @param eps machine epsilon of the matrix's data type, in (0, 1)
@@ -40,14 +40,15 @@ final class Ranks {
    * @return srank, effective, stable and numerical rank, and {@code min(rows, cols)}
    * @throws IllegalArgumentException on unsorted, negative or non-finite values or bad parameters
    */
-  public static RankMeasures of(double[] sigmaDescending, int rows, int cols, double eps, double delta) {
+  public static RankMeasures of(
+      double[] sigmaDescending, int rows, int cols, double eps, double delta) {
     if (rows < 0 || cols < 0) {
       throw new IllegalArgumentException("negative dimension (got: " + rows + "x" + cols + ")");
     }
     int max = Math.min(rows, cols);
     if (sigmaDescending.length > max) {
-      throw new IllegalArgumentException(sigmaDescending.length + " singular values for a " + rows
-          + "x" + cols + " matrix");
+      throw new IllegalArgumentException(
+          sigmaDescending.length + " singular values for a " + rows + "x" + cols + " matrix");
     }
     if (!(eps > 0 && eps < 1)) {
       throw new IllegalArgumentException("eps must be in (0, 1) (got: " + eps + ")");
@@ -57,10 +58,9 @@ final class Ranks {
     }
     for (int k = 0; k < sigmaDescending.length; k++) {
       double s = sigmaDescending[k];
-      if (!(s >= 0 && s < Double.POSITIVE_INFINITY)
-          || (k > 0 && s > sigmaDescending[k - 1])) {
-        throw new IllegalArgumentException("singular values must be finite, ≥ 0 and descending (got: "
-            + s + " at " + k + ")");
+      if (!(s >= 0 && s < Double.POSITIVE_INFINITY) || (k > 0 && s > sigmaDescending[k - 1])) {
+        throw new IllegalArgumentException(
+            "singular values must be finite, ≥ 0 and descending (got: " + s + " at " + k + ")");
       }
     }
     double s1 = sigmaDescending.length == 0 ? 0 : sigmaDescending[0];
@@ -120,8 +120,8 @@ final class Ranks {
    * dgesvd} ({@link SingularValues#of}). Float32 parameters almost always take the Gram route
    * (their numerical-rank cutoff {@code σ₁·max(rows, cols)·2⁻²³} is far above its noise); float64
    * ones take it only when every singular value is far above that noise. All-zero rows and columns
-   * (e.g. a unit dead on every probe example) are dropped first: they add exact zero singular values,
-   * which no measure counts.
+   * (e.g. a unit dead on every probe example) are dropped first: they add exact zero singular
+   * values, which no measure counts.
    *
    * @param rowMajor {@code rows × cols}, row-major, finite; not modified
    * @param rows rows of the matrix
@@ -132,34 +132,53 @@ final class Ranks {
    * @throws IllegalArgumentException on a length mismatch, NaN or ±Inf
    * @throws IllegalStateException if LAPACK fails (see {@link SingularValues#of})
    */
-  public static RankMeasures ofMatrix(double[] rowMajor, int rows, int cols, double eps, double delta) {
-    return ofMatrix(rowMajor, rows, cols, eps, delta, Math.min(rows, cols) >= GRAM_ROUTE_MIN_DIMENSION);
+  public static RankMeasures ofMatrix(
+      double[] rowMajor, int rows, int cols, double eps, double delta) {
+    return ofMatrix(
+        rowMajor, rows, cols, eps, delta, Math.min(rows, cols) >= GRAM_ROUTE_MIN_DIMENSION);
   }
 
   /** {@link #ofMatrix(double[], int, int, double, double)}, the Gram route tried or not (tests). */
-  static RankMeasures ofMatrix(double[] rowMajor, int rows, int cols, double eps, double delta,
-      boolean tryGram) {
+  static RankMeasures ofMatrix(
+      double[] rowMajor, int rows, int cols, double eps, double delta, boolean tryGram) {
     return ofMatrix(rowMajor, rows, cols, eps, delta, tryGram, null);
   }
 
   /**
-   * {@link #ofMatrix(double[], int, int, double, double)}, handing {@code MᵀM} ({@code cols × cols},
-   * column-major, upper triangle) to {@code keepColumnGram} whenever the Gram route computed exactly
-   * that matrix (no zero row or column dropped, {@code rows ≥ cols}), whether or not its
-   * eigenvalues were then proven good enough. The caller may reuse it: a hidden layer's {@code
-   * WᵀW} is part of the Gram matrix of its units' parameter vectors.
+   * {@link #ofMatrix(double[], int, int, double, double)}, handing {@code MᵀM} ({@code cols ×
+   * cols}, column-major, upper triangle) to {@code keepColumnGram} whenever the Gram route computed
+   * exactly that matrix (no zero row or column dropped, {@code rows ≥ cols}), whether or not its
+   * eigenvalues were then proven good enough. The caller may reuse it: a hidden layer's {@code WᵀW}
+   * is part of the Gram matrix of its units' parameter vectors.
    */
-  static RankMeasures ofMatrix(double[] rowMajor, int rows, int cols, double eps, double delta,
+  static RankMeasures ofMatrix(
+      double[] rowMajor,
+      int rows,
+      int cols,
+      double eps,
+      double delta,
       java.util.function.Consumer<double[]> keepColumnGram) {
-    return ofMatrix(rowMajor, rows, cols, eps, delta,
-        Math.min(rows, cols) >= GRAM_ROUTE_MIN_DIMENSION, keepColumnGram);
+    return ofMatrix(
+        rowMajor,
+        rows,
+        cols,
+        eps,
+        delta,
+        Math.min(rows, cols) >= GRAM_ROUTE_MIN_DIMENSION,
+        keepColumnGram);
   }
 
-  private static RankMeasures ofMatrix(double[] rowMajor, int rows, int cols, double eps,
-      double delta, boolean tryGram, java.util.function.Consumer<double[]> keepColumnGram) {
+  private static RankMeasures ofMatrix(
+      double[] rowMajor,
+      int rows,
+      int cols,
+      double eps,
+      double delta,
+      boolean tryGram,
+      java.util.function.Consumer<double[]> keepColumnGram) {
     if (rows < 0 || cols < 0 || rowMajor.length != (long) rows * cols) {
-      throw new IllegalArgumentException("matrix has " + rowMajor.length
-          + " values, expected rows*cols = " + rows + "*" + cols);
+      throw new IllegalArgumentException(
+          "matrix has " + rowMajor.length + " values, expected rows*cols = " + rows + "*" + cols);
     }
     for (double v : rowMajor) {
       if (!Double.isFinite(v)) {
@@ -176,7 +195,8 @@ final class Ranks {
     }
     if (tryGram && Math.min(c.rows, c.cols) >= GRAM_ROUTE_MIN_DIMENSION) {
       boolean whole = c.rows == rows && c.cols == cols;
-      GramSpectrum spectrum = GramSpectrum.of(c.values, c.rows, c.cols, whole ? keepColumnGram : null);
+      GramSpectrum spectrum =
+          GramSpectrum.of(c.values, c.rows, c.cols, whole ? keepColumnGram : null);
       RankMeasures fast = of(spectrum.sigma(), rows, cols, eps, delta);
       if (spectrum.certifies(fast, rows, cols, eps, delta)) {
         return fast;

@@ -18,12 +18,12 @@ final class SingularValues {
   /**
    * Returns the singular values of {@code M}, largest first. Tall and wide matrices alike.
    *
-   * <p>Example: {@code of(new double[] {1, 2, 3, 4, 5, 6}, 2, 3)} is
-   * {@code {9.50803200069572, 0.77286963567348}}, the square roots of the eigenvalues
-   * {@code (91 ± √8065)/2} of {@code MMᵀ = [[14, 32], [32, 77]]}.
+   * <p>Example: {@code of(new double[] {1, 2, 3, 4, 5, 6}, 2, 3)} is {@code {9.50803200069572,
+   * 0.77286963567348}}, the square roots of the eigenvalues {@code (91 ± √8065)/2} of {@code MMᵀ =
+   * [[14, 32], [32, 77]]}.
    *
-   * @param rowMajor {@code M} as {@code rows × cols}, row-major: {@code M[r][c] = rowMajor[r * cols + c]};
-   *     not modified (LAPACK works on an off-heap copy)
+   * @param rowMajor {@code M} as {@code rows × cols}, row-major: {@code M[r][c] = rowMajor[r * cols
+   *     + c]}; not modified (LAPACK works on an off-heap copy)
    * @param rows number of rows, ≥ 0
    * @param cols number of columns, ≥ 0
    * @return {@code min(rows, cols)} values {@code σ₁ ≥ σ₂ ≥ … ≥ 0}; empty when a dimension is 0
@@ -34,8 +34,8 @@ final class SingularValues {
    */
   public static double[] of(double[] rowMajor, int rows, int cols) {
     if (rows < 0 || cols < 0 || rowMajor.length != (long) rows * cols) {
-      throw new IllegalArgumentException("matrix has " + rowMajor.length
-          + " values, expected rows*cols = " + rows + "*" + cols);
+      throw new IllegalArgumentException(
+          "matrix has " + rowMajor.length + " values, expected rows*cols = " + rows + "*" + cols);
     }
     for (double v : rowMajor) {
       if (!Double.isFinite(v)) {

@@ -46,7 +46,10 @@ final class Sums {
     return (s0 + s1) + (s2 + s3);
   }
 
-  /** {@code Σ (a[i + k] − a[j + k])²} for {@code k < length}: a squared distance, exactly 0 for equal ranges. */
+  /**
+   * {@code Σ (a[i + k] − a[j + k])²} for {@code k < length}: a squared distance, exactly 0 for
+   * equal ranges.
+   */
   static double squaredDistance(double[] a, int i, int j, int length) {
     double s0 = 0;
     double s1 = 0;

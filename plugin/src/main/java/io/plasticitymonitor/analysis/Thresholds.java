@@ -7,11 +7,12 @@ package io.plasticitymonitor.analysis;
  *     times the layer's mean product (contract default 1e-3)
  * @param dormantTau {@code τ}: dormant when the unit's mean |activation| is at most this times the
  *     layer's mean (default 0.025, Sokar et al. 2023)
- * @param mergeEpsilon {@code ε_merge}: merged when the relative distance of two units' parameters is
- *     at most this (default 0.05)
+ * @param mergeEpsilon {@code ε_merge}: merged when the relative distance of two units' parameters
+ *     is at most this (default 0.05)
  * @param srankDelta {@code δ} of srank (default 0.01, Kumar et al. 2021)
  */
-public record Thresholds(double deadEpsilon, double dormantTau, double mergeEpsilon, double srankDelta) {
+public record Thresholds(
+    double deadEpsilon, double dormantTau, double mergeEpsilon, double srankDelta) {
   public static final Thresholds DEFAULTS = new Thresholds(1e-3, 0.025, 0.05, 0.01);
 
   public Thresholds {

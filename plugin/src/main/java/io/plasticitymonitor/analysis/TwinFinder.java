@@ -4,28 +4,28 @@ import java.util.Arrays;
 
 /**
  * Groups of twins among the rows {@code θ_0 … θ_{m−1}} of {@code Θ = [m, d]} (metric contract,
- * items 3 and 7, permutation symmetry): {@code i ~ j} when {@code ‖θ_i − θ_j‖ ≤ ε·max(‖θ_i‖, ‖θ_j‖)},
- * groups are the connected components of {@code ~}, and {@code m_i} is the distance from
+ * items 3 and 7, permutation symmetry): {@code i ~ j} when {@code ‖θ_i − θ_j‖ ≤ ε·max(‖θ_i‖,
+ * ‖θ_j‖)}, groups are the connected components of {@code ~}, and {@code m_i} is the distance from
  * {@code θ_i} to its nearest other row over the larger norm.
  *
- * <p>Cost: one Gram matrix {@code G = ΘΘᵀ} by BLAS (upper triangle, in row blocks so at most
- * {@link #BLOCK_ELEMENTS} of it are held), then O(d) Java work for only a few pairs. Pairwise
- * distances come from {@code d²_ij = ‖θ_i‖² + ‖θ_j‖² − 2G_ij}, which cancels badly for near-twins;
- * so nothing is decided on it alone:
+ * <p>Cost: one Gram matrix {@code G = ΘΘᵀ} by BLAS (upper triangle, in row blocks so at most {@link
+ * #BLOCK_ELEMENTS} of it are held), then O(d) Java work for only a few pairs. Pairwise distances
+ * come from {@code d²_ij = ‖θ_i‖² + ‖θ_j‖² − 2G_ij}, which cancels badly for near-twins; so nothing
+ * is decided on it alone:
  *
  * <ul>
  *   <li>Its error is bounded: with {@code u = 2⁻⁵³}, {@code |fl(G_ij) − θ_i·θ_j| ≤ γ_d‖θ_i‖‖θ_j‖}
  *       (Cauchy–Schwarz on the standard dot-product bound, any summation order), likewise for the
  *       squared norms, so the estimated ratio {@code ρ̂} of {@code ρ = ‖θ_i − θ_j‖/max} satisfies
- *       {@code |ρ̂² − ρ²| ≤ (4γ_d + 8u)(1 + O(u))} and hence {@code |ρ̂ − ρ| ≤ √((4d + 8)u)}. We use
- *       {@code slack = max(1e-6, 2·√((4d + 8)u))}, twice that bound (≈ 3e-6 for d = 5000).
+ *       {@code |ρ̂² − ρ²| ≤ (4γ_d + 8u)(1 + O(u))} and hence {@code |ρ̂ − ρ| ≤ √((4d + 8)u)}. We
+ *       use {@code slack = max(1e-6, 2·√((4d + 8)u))}, twice that bound (≈ 3e-6 for d = 5000).
  *   <li>An edge needs {@code ρ ≤ ε}, so only pairs with {@code ρ̂ ≤ ε + slack} can be edges; for
  *       those the distance is recomputed directly, and the threshold is decided on that exact value
  *       (skipped when the pair is already in one component, which leaves the components unchanged;
  *       this keeps a layer of thousands of identical units at O(m·d)).
- *   <li>{@code m_i} is the direct distance to the Gram-nearest row, so within {@code 2·slack} of the
- *       true minimum, and exactly 0 when {@code θ_i} has an exact duplicate (found by hashing the
- *       rows, O(m·d)) whatever the Gram rounding.
+ *   <li>{@code m_i} is the direct distance to the Gram-nearest row, so within {@code 2·slack} of
+ *       the true minimum, and exactly 0 when {@code θ_i} has an exact duplicate (found by hashing
+ *       the rows, O(m·d)) whatever the Gram rounding.
  * </ul>
  */
 final class TwinFinder {
@@ -36,8 +36,8 @@ final class TwinFinder {
   /**
    * Most rows of {@code G} per gemm. Each block {@code G[r0:r1, r0:m]} also computes the lower half
    * of its diagonal square, so tall blocks waste flops (one block of all {@code m} rows is a full
-   * {@code m × m} gemm, twice the work of the triangle); 128 rows keep the waste near
-   * {@code 128/m} of the triangle while each gemm stays large enough to run at full speed.
+   * {@code m × m} gemm, twice the work of the triangle); 128 rows keep the waste near {@code 128/m}
+   * of the triangle while each gemm stays large enough to run at full speed.
    */
   static final int MAX_BLOCK_ROWS = 128;
 
@@ -60,8 +60,8 @@ final class TwinFinder {
    * index[a]]} for {@code a < b}, with {@code index} ascending (column-major {@code n × n}, upper
    * triangle). {@link LayerAnalyzer} passes the {@code WᵀW} of the weights' rank this way, so only
    * the bias and outgoing part of {@code Θ} still needs a gemm. Rounding: each entry is then a sum
-   * of two dot products, within {@code γ_{d+1}‖θ_i‖‖θ_j‖} of the exact one (Cauchy–Schwarz on the two
-   * parts), which the slack below covers.
+   * of two dot products, within {@code γ_{d+1}‖θ_i‖‖θ_j‖} of the exact one (Cauchy–Schwarz on the
+   * two parts), which the slack below covers.
    */
   record KnownHead(double[] gram, int n, int[] index, int width) {}
 
@@ -74,7 +74,9 @@ final class TwinFinder {
   }
 
   private static int defaultBlockRows(int m) {
-    return m == 0 ? 1 : (int) Math.max(1, Math.min(Math.min(m, MAX_BLOCK_ROWS), BLOCK_ELEMENTS / m));
+    return m == 0
+        ? 1
+        : (int) Math.max(1, Math.min(Math.min(m, MAX_BLOCK_ROWS), BLOCK_ELEMENTS / m));
   }
 
   static Twins find(double[] theta, int m, int d, double epsMerge, int blockRows) {
@@ -88,8 +90,16 @@ final class TwinFinder {
    */
   static Twins find(double[] theta, int m, int d, double epsMerge, int blockRows, KnownHead head) {
     if (m < 0 || d < 0 || theta.length != (long) m * d || blockRows < 1) {
-      throw new IllegalArgumentException("theta has " + theta.length + " values for " + m + "x" + d
-          + " (blockRows " + blockRows + ")");
+      throw new IllegalArgumentException(
+          "theta has "
+              + theta.length
+              + " values for "
+              + m
+              + "x"
+              + d
+              + " (blockRows "
+              + blockRows
+              + ")");
     }
     double[] sq = new double[m];
     double[] norm = new double[m];
@@ -119,8 +129,8 @@ final class TwinFinder {
     }
     int tailWidth = head == null ? d : d - head.width();
     double[] tail = head == null ? theta : tail(theta, m, d, head.width());
-    try (NativeLinearAlgebra.GramBlocks gram = tailWidth == 0 ? null
-        : NativeLinearAlgebra.gramRows(tail, m, tailWidth, blockRows)) {
+    try (NativeLinearAlgebra.GramBlocks gram =
+        tailWidth == 0 ? null : NativeLinearAlgebra.gramRows(tail, m, tailWidth, blockRows)) {
       for (int r0 = 0; r0 < m; r0 += blockRows) {
         int r1 = Math.min(m, r0 + blockRows);
         int width = m - r0;
@@ -145,7 +155,8 @@ final class TwinFinder {
               bestEstimate[j] = estimate;
               bestJ[j] = i;
             }
-            if (estimate <= candidateSquared && find(parent, i) != find(parent, j)
+            if (estimate <= candidateSquared
+                && find(parent, i) != find(parent, j)
                 && distance(theta, d, i, j) <= epsMerge * Math.max(norm[i], norm[j])) {
               union(parent, i, j);
             }
@@ -201,8 +212,8 @@ final class TwinFinder {
    * {@link #HASHED_VALUES} of their values, and only rows within a bucket are compared in full:
    * O(m) hashing and, but for rows that share a bucket, no O(m·d) pass.
    */
-  private static boolean[] markExactDuplicates(double[] theta, int m, int d, double[] sq,
-      int[] parent) {
+  private static boolean[] markExactDuplicates(
+      double[] theta, int m, int d, double[] sq, int[] parent) {
     long[] keyed = new long[m];
     int[] hash = new int[m];
     int step = Math.max(1, d / HASHED_VALUES);

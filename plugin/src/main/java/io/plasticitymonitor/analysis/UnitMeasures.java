@@ -38,12 +38,25 @@ public record UnitMeasures(
     return mergedUnits.clone();
   }
 
-  /** The record's text with the unit indices written out (a record prints arrays as {@code [I@…}). */
+  /**
+   * The record's text with the unit indices written out (a record prints arrays as {@code [I@…}).
+   */
   @Override
   public String toString() {
-    return "UnitMeasures[deadByWeights=" + deadByWeights + ", merged=" + merged + ", distinct="
-        + distinct + ", deadDistance=" + deadDistance + ", mergeDistance=" + mergeDistance
-        + ", deadUnits=" + Arrays.toString(deadUnits) + ", mergedUnits="
-        + Arrays.toString(mergedUnits) + "]";
+    return "UnitMeasures[deadByWeights="
+        + deadByWeights
+        + ", merged="
+        + merged
+        + ", distinct="
+        + distinct
+        + ", deadDistance="
+        + deadDistance
+        + ", mergeDistance="
+        + mergeDistance
+        + ", deadUnits="
+        + Arrays.toString(deadUnits)
+        + ", mergedUnits="
+        + Arrays.toString(mergedUnits)
+        + "]";
   }
 }

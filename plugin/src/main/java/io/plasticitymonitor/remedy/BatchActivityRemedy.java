@@ -5,7 +5,8 @@ import java.util.Map;
 /**
  * A remedy that acts after an iteration on that iteration's batch activity. DL4J hands the
  * activations over during the forward pass, before the update; acting then would be undone or
- * skewed by the update, so the activity is kept until {@link #afterIteration} of the same iteration.
+ * skewed by the update, so the activity is kept until {@link #afterIteration} of the same
+ * iteration.
  */
 abstract class BatchActivityRemedy implements Remedy {
   private Map<String, double[]> pending;

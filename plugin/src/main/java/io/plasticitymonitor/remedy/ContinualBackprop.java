@@ -23,8 +23,8 @@ import java.util.Map;
  * replacement is owed, that many of the mature units ({@code a_i > m}) with the lowest utility (the
  * lower index first among equals) get new incoming weights and bias from the layer's initialiser,
  * zero outgoing weights, fresh updater state, {@code u_i = 0} and {@code a_i = 0}. The paper's
- * variant that corrects the next layer's bias for the removed unit's mean contribution is not
- * used. Counted: units replaced.
+ * variant that corrects the next layer's bias for the removed unit's mean contribution is not used.
+ * Counted: units replaced.
  */
 final class ContinualBackprop extends BatchActivityRemedy {
   private final UnitSurgery surgery;
@@ -96,11 +96,17 @@ final class ContinualBackprop extends BatchActivityRemedy {
     return replaced;
   }
 
-  /** The {@code n} candidates of lowest utility, the lower index first among equals, sorted by index. */
+  /**
+   * The {@code n} candidates of lowest utility, the lower index first among equals, sorted by
+   * index.
+   */
   static int[] lowestUtility(List<Integer> candidates, double[] utility, int n) {
     List<Integer> sorted = new ArrayList<>(candidates);
-    sorted.sort((a, b) -> utility[a] != utility[b] ? Double.compare(utility[a], utility[b])
-        : Integer.compare(a, b));
+    sorted.sort(
+        (a, b) ->
+            utility[a] != utility[b]
+                ? Double.compare(utility[a], utility[b])
+                : Integer.compare(a, b));
     int[] out = new int[n];
     for (int k = 0; k < n; k++) {
       out[k] = sorted.get(k);

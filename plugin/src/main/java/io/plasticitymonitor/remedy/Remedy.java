@@ -8,7 +8,10 @@ import java.util.Map;
  * parameter arrays changed, as each remedy documents).
  */
 interface Remedy {
-  /** Whether {@link #forwardPass} should get the per-unit activations of iteration {@code iteration}. */
+  /**
+   * Whether {@link #forwardPass} should get the per-unit activations of iteration {@code
+   * iteration}.
+   */
   default boolean wantsActivations(int iteration) {
     return false;
   }
@@ -19,12 +22,17 @@ interface Remedy {
    */
   default void forwardPass(int iteration, Map<String, double[]> meanAbsActivations) {}
 
-  /** After DL4J's update of {@code iteration}, before the next forward pass. Returns the count applied. */
+  /**
+   * After DL4J's update of {@code iteration}, before the next forward pass. Returns the count
+   * applied.
+   */
   default long afterIteration(int iteration, int epoch) {
     return 0;
   }
 
-  /** At {@code startTask} of the task with this index (1 for the first). Returns the count applied. */
+  /**
+   * At {@code startTask} of the task with this index (1 for the first). Returns the count applied.
+   */
   default long taskStarted(int taskIndex) {
     return 0;
   }

@@ -34,7 +34,7 @@ public final class RemedyRunner {
   private final Function<UnitSurgery, Remedy> factory;
   private final List<Bound> bound = new ArrayList<>();
   private final LongAdder applied = new LongAdder();
-  private volatile LongConsumer onApplied = n -> { };
+  private volatile LongConsumer onApplied = n -> {};
   private volatile BiConsumer<String, Throwable> onFailure =
       (what, e) -> LOG.warn("Plasticity monitor: {} failed; training continues", what, e);
 
@@ -58,7 +58,8 @@ public final class RemedyRunner {
     } else if (r instanceof RemedySettings.Redo s) {
       factory = surgery -> new Redo(surgery, s.every(), s.tau());
     } else if (r instanceof RemedySettings.ContinualBackprop s) {
-      factory = surgery -> new ContinualBackprop(surgery, s.replacementRate(), s.maturity(), s.decay());
+      factory =
+          surgery -> new ContinualBackprop(surgery, s.replacementRate(), s.maturity(), s.decay());
     } else if (r instanceof RemedySettings.L2Init s) {
       factory = surgery -> new L2Init(surgery, s.lambda());
     } else {
@@ -98,7 +99,8 @@ public final class RemedyRunner {
     forwardPass(model, activity -> activity.meanAbsActivations(activations));
   }
 
-  private void forwardPass(Model model,
+  private void forwardPass(
+      Model model,
       java.util.function.Function<UnitActivity, Map<String, double[]>> meanAbsActivations) {
     if (name == null) {
       return;
@@ -162,7 +164,8 @@ public final class RemedyRunner {
       UnitSurgery surgery = UnitSurgery.of(model);
       LOG.info("Remedy {} acts on hidden layers {}", name, surgery.replaceableLayers());
       surgery.notes().forEach(n -> LOG.info("Remedy {}: {}", name, n));
-      Bound b = new Bound(new WeakReference<>(model), new UnitActivity(surgery), factory.apply(surgery));
+      Bound b =
+          new Bound(new WeakReference<>(model), new UnitActivity(surgery), factory.apply(surgery));
       bound.add(b);
       return b;
     }

@@ -13,17 +13,20 @@ import java.util.Optional;
  * PlasticityConfig.builder().runId("run").remedy(RemedySettings.parse("cbp:rate=1e-3").orElseThrow()).build();
  * }</pre>
  *
- * <p>Every remedy runs on the training thread, in the listener's {@code iterationDone} (after DL4J's
- * update of that iteration and before the next one, so it never races the updater) or, for
+ * <p>Every remedy runs on the training thread, in the listener's {@code iterationDone} (after
+ * DL4J's update of that iteration and before the next one, so it never races the updater) or, for
  * shrink-and-perturb, in {@code startTask}. They act on every iteration the listener sees, inside a
  * task or not, and on every network it is attached to (each ParallelWrapper replica on its own).
- * "Hidden units" are those of the layers whose outgoing weights the monitor can read (docs/metrics.md)
- * and that are not frozen. What each does, with formula and citation, is in the
+ * "Hidden units" are those of the layers whose outgoing weights the monitor can read
+ * (docs/metrics.md) and that are not frozen. What each does, with formula and citation, is in the
  * Javadoc of its record; docs/remedies.md has measurements.
  */
 public sealed interface RemedySettings
-    permits RemedySettings.Syre, RemedySettings.Redo, RemedySettings.ContinualBackprop,
-        RemedySettings.ShrinkPerturb, RemedySettings.L2Init {
+    permits RemedySettings.Syre,
+        RemedySettings.Redo,
+        RemedySettings.ContinualBackprop,
+        RemedySettings.ShrinkPerturb,
+        RemedySettings.L2Init {
 
   /**
    * The remedy's name: {@code syre}, {@code redo}, {@code cbp}, {@code shrink-perturb} or {@code
@@ -57,11 +60,11 @@ public sealed interface RemedySettings
   }
 
   /**
-   * Syre (Ziyin, Xu &amp; Chuang 2024, "Remove Symmetries to Control Model
-   * Expressivity"): weight decay pulls toward a fixed random anchor instead of toward 0, which
-   * removes the absorbing states at 0 of the rescaling, rotation and permutation symmetries:
-   * {@code θ ← θ − lr·γ·(θ − θ₀)} in place of DL4J's decoupled {@code θ ← θ − lr·γ·θ}, with
-   * {@code θ₀ ~ N(0, σ₀²)}, {@code σ₀ = anchorScale / √fan_in}, drawn once per parameter array.
+   * Syre (Ziyin, Xu &amp; Chuang 2024, "Remove Symmetries to Control Model Expressivity"): weight
+   * decay pulls toward a fixed random anchor instead of toward 0, which removes the absorbing
+   * states at 0 of the rescaling, rotation and permutation symmetries: {@code θ ← θ − lr·γ·(θ −
+   * θ₀)} in place of DL4J's decoupled {@code θ ← θ − lr·γ·θ}, with {@code θ₀ ~ N(0, σ₀²)}, {@code
+   * σ₀ = anchorScale / √fan_in}, drawn once per parameter array.
    *
    * <p>It acts on exactly the parameter arrays that carry DL4J's decoupled weight decay ({@code
    * weightDecay(γ, applyLR)}, {@code WeightDecay} regularization) with the network's own {@code γ},
@@ -96,11 +99,11 @@ public sealed interface RemedySettings
    * mean_x|h_k(x)| ≤ τ} (all units when the layer's mean is 0) gets new incoming weights and bias
    * from its layer's initialiser, zero outgoing weights, and fresh updater state for all of them.
    *
-   * @param every iterations between recycling steps (at iterations {@code every, 2·every, …} of
-   *     the network's iteration count); ≥ 1, default 1000
+   * @param every iterations between recycling steps (at iterations {@code every, 2·every, …} of the
+   *     network's iteration count); ≥ 1, default 1000
    * @param tau {@code τ} in [0, 1); default 0.025, the monitor's own dormant threshold (metric
-   *     contract item 2), so ReDo recycles what {@code plasticity_dead_units{criterion="activations"}}
-   *     counts on the training batch
+   *     contract item 2), so ReDo recycles what {@code
+   *     plasticity_dead_units{criterion="activations"}} counts on the training batch
    */
   record Redo(int every, double tau) implements RemedySettings {
     public Redo {
@@ -121,17 +124,18 @@ public sealed interface RemedySettings
   /**
    * Continual backprop (Dohare, Hernandez-Garcia, Lan, Rahman, Mahmood &amp; Sutton, Nature 632,
    * 2024, "Loss of plasticity in deep continual learning"): each hidden unit keeps a contribution
-   * utility {@code u_i ← η·u_i + (1 − η)·mean_x|h_i(x)|·Σ_k|w_out,ik|} and an age (iterations
-   * since it was last (re)initialised). Every iteration each hidden layer owes {@code ρ·#(units
-   * older than m)} more replacements; when a whole one is owed, the mature units of lowest utility
-   * get new incoming weights and bias from the layer's initialiser, zero outgoing weights, fresh
+   * utility {@code u_i ← η·u_i + (1 − η)·mean_x|h_i(x)|·Σ_k|w_out,ik|} and an age (iterations since
+   * it was last (re)initialised). Every iteration each hidden layer owes {@code ρ·#(units older
+   * than m)} more replacements; when a whole one is owed, the mature units of lowest utility get
+   * new incoming weights and bias from the layer's initialiser, zero outgoing weights, fresh
    * updater state, and utility and age 0.
    *
    * @param replacementRate {@code ρ} in [0, 1]; default 1e-4
    * @param maturity {@code m}, iterations before a unit may be replaced; ≥ 0, default 100
    * @param decay {@code η} in [0, 1); default 0.99
    */
-  record ContinualBackprop(double replacementRate, int maturity, double decay) implements RemedySettings {
+  record ContinualBackprop(double replacementRate, int maturity, double decay)
+      implements RemedySettings {
     public ContinualBackprop {
       if (!(replacementRate >= 0 && replacementRate <= 1)) {
         throw bad("cbp.replacementRate", replacementRate, "a number in [0, 1]");
@@ -151,10 +155,10 @@ public sealed interface RemedySettings
   }
 
   /**
-   * Shrink and perturb (Ash &amp; Adams, NeurIPS 2020, "On Warm-Starting Neural Network
-   * Training"): at the start of every task after the first, {@code θ ← λ·θ + σ·ε} for every trained
-   * parameter array, with {@code ε} a fresh draw of the layer's own initialiser (so the noise has
-   * each layer's initial scale; biases initialised to a constant are only shrunk).
+   * Shrink and perturb (Ash &amp; Adams, NeurIPS 2020, "On Warm-Starting Neural Network Training"):
+   * at the start of every task after the first, {@code θ ← λ·θ + σ·ε} for every trained parameter
+   * array, with {@code ε} a fresh draw of the layer's own initialiser (so the noise has each
+   * layer's initial scale; biases initialised to a constant are only shrunk).
    *
    * @param shrink {@code λ} in (0, 1]; default 0.4
    * @param noise {@code σ} ≥ 0; default 0.1
@@ -177,9 +181,9 @@ public sealed interface RemedySettings
 
   /**
    * L2-init, regenerative regularisation (Kumar, Marklund &amp; Van Roy 2023, "Maintaining
-   * Plasticity in Continual Learning via Regenerative Regularization"): the penalty {@code
-   * λ‖θ − θ₀‖²} toward the parameters the network started from, applied after every iteration as
-   * the decoupled step {@code θ ← θ − c·(θ − θ₀)}, {@code c = min(1, 2λ·lr)} with the parameter's
+   * Plasticity in Continual Learning via Regenerative Regularization"): the penalty {@code λ‖θ −
+   * θ₀‖²} toward the parameters the network started from, applied after every iteration as the
+   * decoupled step {@code θ ← θ − c·(θ − θ₀)}, {@code c = min(1, 2λ·lr)} with the parameter's
    * learning rate at that iteration (1 for an updater without one), on every parameter array DL4J's
    * updater trains (frozen layers and batch normalization's running statistics excepted).
    *

@@ -24,9 +24,9 @@ import org.slf4j.LoggerFactory;
  * <pre>θ ← θ − lr·γ·(θ − θ₀),   θ₀ ~ N(0, σ₀²) elementwise,   σ₀ = anchorScale / √fan_in</pre>
  *
  * <p>DL4J's decoupled weight decay ({@code weightDecay(γ, applyLR)}) has already applied {@code θ ←
- * θ − c·θ} inside the update of each iteration, with {@code c = γ·lr} (or {@code γ} without
- * {@code applyLR}); adding {@code c·θ₀} right after that iteration makes the step exactly the one
- * above, with the network's own {@code γ}, schedules and learning rate ({@link
+ * θ − c·θ} inside the update of each iteration, with {@code c = γ·lr} (or {@code γ} without {@code
+ * applyLR}); adding {@code c·θ₀} right after that iteration makes the step exactly the one above,
+ * with the network's own {@code γ}, schedules and learning rate ({@link
  * DecayedParameter#decayStep}). Arrays without DL4J weight decay are left alone; with none at all
  * Syre changes nothing and logs so once.
  *
@@ -73,11 +73,14 @@ final class Syre implements Remedy {
       anchors.add(anchor(p, anchorScale, seed));
     }
     if (parameters.isEmpty()) {
-      LOG.warn("Remedy syre: no parameter has DL4J weight decay (weightDecay(γ, applyLR)), so there "
-          + "is no decay to re-centre; syre changes nothing");
+      LOG.warn(
+          "Remedy syre: no parameter has DL4J weight decay (weightDecay(γ, applyLR)), so there "
+              + "is no decay to re-centre; syre changes nothing");
     } else {
-      LOG.info("Remedy syre: weight decay of {} pulls toward random anchors (σ₀ = {}/√fan_in)",
-          parameters, anchorScale);
+      LOG.info(
+          "Remedy syre: weight decay of {} pulls toward random anchors (σ₀ = {}/√fan_in)",
+          parameters,
+          anchorScale);
     }
   }
 

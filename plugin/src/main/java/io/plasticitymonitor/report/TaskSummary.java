@@ -20,10 +20,10 @@ import java.util.OptionalDouble;
  * @param layers each measured layer at the task's end
  * @param absorbedRatio (dead by weights + merged) / units over the hidden layers
  * @param remedy the configured remedy's name ({@link RemedySettings#name()}), if any
- * @param remedyApplied what the remedy applied during the task: units re-initialised (redo, cbp)
- *     or parameter arrays changed (syre, shrink-perturb, l2-init); 0 without a remedy
- * @param stepImprovement mean step plasticity over the task's measured iterations
- *     (docs/metrics.md item 9); NaN without one
+ * @param remedyApplied what the remedy applied during the task: units re-initialised (redo, cbp) or
+ *     parameter arrays changed (syre, shrink-perturb, l2-init); 0 without a remedy
+ * @param stepImprovement mean step plasticity over the task's measured iterations (docs/metrics.md
+ *     item 9); NaN without one
  * @param stepImprovementSamples how many iterations of the task step plasticity was measured on
  * @param baselineAccuracy a fresh network's accuracy on the task (item 10), where given
  * @param baselineScore a fresh network's end score on the task (item 10), where given
@@ -54,11 +54,35 @@ public record TaskSummary(
   }
 
   /** A task without step-plasticity samples or baseline. */
-  public TaskSummary(String run, String task, int index, Instant startedAt, Instant endedAt,
-      long iterations, double endScore, OptionalDouble endAccuracy, List<LayerSummary> layers,
-      double absorbedRatio, Optional<String> remedy, long remedyApplied) {
-    this(run, task, index, startedAt, endedAt, iterations, endScore, endAccuracy, layers,
-        absorbedRatio, remedy, remedyApplied, Double.NaN, 0, OptionalDouble.empty(),
+  public TaskSummary(
+      String run,
+      String task,
+      int index,
+      Instant startedAt,
+      Instant endedAt,
+      long iterations,
+      double endScore,
+      OptionalDouble endAccuracy,
+      List<LayerSummary> layers,
+      double absorbedRatio,
+      Optional<String> remedy,
+      long remedyApplied) {
+    this(
+        run,
+        task,
+        index,
+        startedAt,
+        endedAt,
+        iterations,
+        endScore,
+        endAccuracy,
+        layers,
+        absorbedRatio,
+        remedy,
+        remedyApplied,
+        Double.NaN,
+        0,
+        OptionalDouble.empty(),
         OptionalDouble.empty());
   }
 
@@ -83,10 +107,29 @@ public record TaskSummary(
   }
 
   /** A task without a remedy. */
-  public TaskSummary(String run, String task, int index, Instant startedAt, Instant endedAt,
-      long iterations, double endScore, OptionalDouble endAccuracy, List<LayerSummary> layers,
+  public TaskSummary(
+      String run,
+      String task,
+      int index,
+      Instant startedAt,
+      Instant endedAt,
+      long iterations,
+      double endScore,
+      OptionalDouble endAccuracy,
+      List<LayerSummary> layers,
       double absorbedRatio) {
-    this(run, task, index, startedAt, endedAt, iterations, endScore, endAccuracy, layers,
-        absorbedRatio, Optional.empty(), 0);
+    this(
+        run,
+        task,
+        index,
+        startedAt,
+        endedAt,
+        iterations,
+        endScore,
+        endAccuracy,
+        layers,
+        absorbedRatio,
+        Optional.empty(),
+        0);
   }
 }

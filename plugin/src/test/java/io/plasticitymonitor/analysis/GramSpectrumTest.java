@@ -12,13 +12,14 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Gram route to singular values ({@link GramSpectrum}) against LAPACK {@code dgesvd} and against
- * matrices of known spectrum: its error bounds hold, it certifies what it computes right, and
- * {@link Ranks#ofMatrix} gives the numbers of the exact singular values either way.
+ * The Gram route to singular values ({@link GramSpectrum}) against LAPACK {@code dgesvd} and
+ * against matrices of known spectrum: its error bounds hold, it certifies what it computes right,
+ * and {@link Ranks#ofMatrix} gives the numbers of the exact singular values either way.
  */
 class GramSpectrumTest {
 
   private static final double DELTA = 0.01;
+
   /** Observed agreement of the two routes' effective and stable ranks (bound: 1e-6). */
   private static final double ROUTES_AGREE = 1e-10;
 
@@ -36,7 +37,8 @@ class GramSpectrumTest {
       assertThat(g.sigma()).hasSize(Math.min(rows, cols));
       for (int k = 0; k < svd.length; k++) {
         // dgesvd is itself within ~1e-15·σ₁ of the truth.
-        assertThat(Math.abs(g.sigma()[k] - svd[k])).isLessThanOrEqualTo(g.error()[k] + 1e-13 * svd[0]);
+        assertThat(Math.abs(g.sigma()[k] - svd[k]))
+            .isLessThanOrEqualTo(g.error()[k] + 1e-13 * svd[0]);
         if (k > 0) {
           assertThat(g.sigma()[k]).isLessThanOrEqualTo(g.sigma()[k - 1]);
         }
@@ -159,7 +161,8 @@ class GramSpectrumTest {
         assertSame(Ranks.ofMatrix(m, rows, cols, eps, DELTA), svd);
       }
     }
-    assertThat(certified).isEqualTo(8); // full-rank Gaussian matrices: every case takes the Gram route
+    assertThat(certified)
+        .isEqualTo(8); // full-rank Gaussian matrices: every case takes the Gram route
   }
 
   @Test
@@ -200,8 +203,14 @@ class GramSpectrumTest {
     assertThat(whole.max()).isEqualTo(units);
     // The Gram route alone on the whole matrix cannot bound the seven zero values tightly enough.
     GramSpectrum g = GramSpectrum.of(h, examples, units);
-    assertThat(g.certifies(Ranks.of(g.sigma(), examples, units, FLOAT32_EPS, DELTA), examples, units,
-        FLOAT32_EPS, DELTA)).isFalse();
+    assertThat(
+            g.certifies(
+                Ranks.of(g.sigma(), examples, units, FLOAT32_EPS, DELTA),
+                examples,
+                units,
+                FLOAT32_EPS,
+                DELTA))
+        .isFalse();
     // Dropping zeros never changes a result, whichever route: an all-zero matrix has rank 0.
     assertThat(Ranks.ofMatrix(new double[examples * units], examples, units, FLOAT32_EPS, DELTA))
         .isEqualTo(new RankMeasures(0, 0, 0, 0, units));
@@ -211,7 +220,9 @@ class GramSpectrumTest {
     assertThat(actual.srank()).isEqualTo(expected.srank());
     assertThat(actual.numerical()).isEqualTo(expected.numerical());
     assertThat(actual.max()).isEqualTo(expected.max());
-    assertThat(actual.effective()).isCloseTo(expected.effective(), within(ROUTES_AGREE * expected.effective()));
-    assertThat(actual.stable()).isCloseTo(expected.stable(), within(ROUTES_AGREE * expected.stable()));
+    assertThat(actual.effective())
+        .isCloseTo(expected.effective(), within(ROUTES_AGREE * expected.effective()));
+    assertThat(actual.stable())
+        .isCloseTo(expected.stable(), within(ROUTES_AGREE * expected.stable()));
   }
 }

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 class LayerAnalyzerTest {
 
   private static final Thresholds T = Thresholds.DEFAULTS;
+
   /** Hand-computed ratios of small numbers: a few ulps. */
   private static final double HAND_TOLERANCE = 1e-12;
 
@@ -72,8 +73,8 @@ class LayerAnalyzerTest {
 
   @Test
   void oneUnit() {
-    LayerMeasures m = LayerAnalyzer.analyze(hidden(new double[][] {v(3, 4)}, null,
-        new double[][] {v(2)}), T);
+    LayerMeasures m =
+        LayerAnalyzer.analyze(hidden(new double[][] {v(3, 4)}, null, new double[][] {v(2)}), T);
     UnitMeasures u = m.unitMeasures();
     assertThat(u.deadByWeights()).isZero();
     assertThat(u.merged()).isZero();
@@ -87,8 +88,9 @@ class LayerAnalyzerTest {
 
   @Test
   void noUnits() {
-    LayerData empty = new LayerData("empty", 0, 3, new double[0], null, new double[0], 0, null, 0,
-        FLOAT64_EPS, 0);
+    LayerData empty =
+        new LayerData(
+            "empty", 0, 3, new double[0], null, new double[0], 0, null, 0, FLOAT64_EPS, 0);
     LayerMeasures m = LayerAnalyzer.analyze(empty, T);
     assertThat(m.unitMeasures().deadDistance()).isNull();
     assertThat(m.unitMeasures().mergeDistance()).isNull();
@@ -108,8 +110,9 @@ class LayerAnalyzerTest {
 
   @Test
   void twoExactCopies() {
-    UnitMeasures u = units(hidden(new double[][] {X_IN, Y_IN, X_IN}, null,
-        new double[][] {X_OUT, Y_OUT, X_OUT}));
+    UnitMeasures u =
+        units(
+            hidden(new double[][] {X_IN, Y_IN, X_IN}, null, new double[][] {X_OUT, Y_OUT, X_OUT}));
     assertThat(u.merged()).isEqualTo(1);
     assertThat(u.mergedUnits()).containsExactly(2);
     assertThat(u.distinct()).isEqualTo(2);
@@ -120,8 +123,12 @@ class LayerAnalyzerTest {
   @Test
   void threeExactCopiesKeepTheLowestIndex() {
     // Copies of X at 1, 3, 4; Y at 0, Z at 2.
-    UnitMeasures u = units(hidden(new double[][] {Y_IN, X_IN, Z_IN, X_IN, X_IN}, v(0.1, 0.2, 0.3,
-        0.2, 0.2), new double[][] {Y_OUT, X_OUT, Z_OUT, X_OUT, X_OUT}));
+    UnitMeasures u =
+        units(
+            hidden(
+                new double[][] {Y_IN, X_IN, Z_IN, X_IN, X_IN},
+                v(0.1, 0.2, 0.3, 0.2, 0.2),
+                new double[][] {Y_OUT, X_OUT, Z_OUT, X_OUT, X_OUT}));
     assertThat(u.merged()).isEqualTo(2);
     assertThat(u.mergedUnits()).containsExactly(3, 4);
     assertThat(u.distinct()).isEqualTo(3);
@@ -191,8 +198,8 @@ class LayerAnalyzerTest {
   @Test
   void biasTakesPartInTheComparison() {
     // Same weights, biases 0 and 3: θ differ by 3 in the bias entry, relative 3/‖θ‖ ≫ 0.05.
-    UnitMeasures u = units(hidden(new double[][] {X_IN, X_IN}, v(0, 3),
-        new double[][] {X_OUT, X_OUT}));
+    UnitMeasures u =
+        units(hidden(new double[][] {X_IN, X_IN}, v(0, 3), new double[][] {X_OUT, X_OUT}));
     assertThat(u.merged()).isZero();
   }
 
@@ -223,10 +230,8 @@ class LayerAnalyzerTest {
     // (signs alternate: |h| is averaged, not h). Layer mean = 2.005/5 = 0.401;
     // s_4 = 0.005/0.401 = 0.0125 ≤ 0.025 → dormant: 3 units.
     double[][] act = {
-      v(1, 0, -1, 0, 0.005),
-      v(-1, 0, 1, 0, -0.005),
-      v(1, 0, 1, 0, 0.005),
-      v(-1, 0, -1, 0, -0.005)};
+      v(1, 0, -1, 0, 0.005), v(-1, 0, 1, 0, -0.005), v(1, 0, 1, 0, 0.005), v(-1, 0, -1, 0, -0.005)
+    };
     LayerData layer = withActivations(anyHiddenLayer(5), act, FLOAT64_EPS);
     ActivationMeasures a = LayerAnalyzer.analyze(layer, T).activations();
     assertThat(a.deadByActivations()).isEqualTo(3);
@@ -254,8 +259,8 @@ class LayerAnalyzerTest {
   @Test
   void noOrNonFiniteActivationsAreNotMeasured() {
     assertThat(LayerAnalyzer.analyze(anyHiddenLayer(3), T).activations()).isNull();
-    LayerData nan = withActivations(anyHiddenLayer(2), new double[][] {v(1, Double.NaN)},
-        FLOAT64_EPS);
+    LayerData nan =
+        withActivations(anyHiddenLayer(2), new double[][] {v(1, Double.NaN)}, FLOAT64_EPS);
     LayerMeasures m = LayerAnalyzer.analyze(nan, T);
     assertThat(m.activations()).isNull();
     assertThat(m.unitMeasures()).isNotNull(); // the parameters are fine
@@ -276,8 +281,9 @@ class LayerAnalyzerTest {
   @Test
   void weightMagnitudeExcludesBias() {
     // W = [[1, -2], [3, -4]] as [fanIn = 2, units = 2]: mean |w| = 10/4 = 2.5, bias ignored.
-    LayerData layer = new LayerData("dense", 2, 2, v(1, -2, 3, -4), v(100, -100), null, 0, null, 0,
-        FLOAT64_EPS, 0);
+    LayerData layer =
+        new LayerData(
+            "dense", 2, 2, v(1, -2, 3, -4), v(100, -100), null, 0, null, 0, FLOAT64_EPS, 0);
     LayerMeasures m = LayerAnalyzer.analyze(layer, T);
     assertThat(m.weightMagnitude()).isEqualTo(2.5);
     assertThat(m.unitMeasures()).isNull(); // not hidden
@@ -295,12 +301,14 @@ class LayerAnalyzerTest {
 
   @Test
   void callersCountIsKeptAndNonFiniteOutgoingSkipsTheMeasures() {
-    LayerData counted = new LayerData("l", 1, 1, v(Double.POSITIVE_INFINITY), null, null, 0, null, 0,
-        FLOAT64_EPS, 3);
+    LayerData counted =
+        new LayerData(
+            "l", 1, 1, v(Double.POSITIVE_INFINITY), null, null, 0, null, 0, FLOAT64_EPS, 3);
     assertThat(LayerAnalyzer.analyze(counted, T).nonfiniteParameters()).isEqualTo(3);
     // Inf in the next layer's weights: this layer's count stays 0, nothing is measured.
-    LayerMeasures m = LayerAnalyzer.analyze(hidden(new double[][] {v(1)}, null,
-        new double[][] {v(Double.NEGATIVE_INFINITY)}), T);
+    LayerMeasures m =
+        LayerAnalyzer.analyze(
+            hidden(new double[][] {v(1)}, null, new double[][] {v(Double.NEGATIVE_INFINITY)}), T);
     assertThat(m.nonfiniteParameters()).isZero();
     assertThat(m.weightMagnitude()).isNaN();
     assertThat(m.weightRank()).isNull();
@@ -337,8 +345,8 @@ class LayerAnalyzerTest {
       double[] b0 = b == null ? null : b.clone();
       double[] o0 = o.clone();
       double[] h0 = h.clone();
-      LayerData layer = new LayerData("l", units, fanIn, w, b, o, outWidth, h, examples,
-          FLOAT64_EPS, 0);
+      LayerData layer =
+          new LayerData("l", units, fanIn, w, b, o, outWidth, h, examples, FLOAT64_EPS, 0);
       LayerMeasures m = LayerAnalyzer.analyze(layer, T);
       assertThat(m.unitMeasures()).isNotNull();
       assertThat(w).isEqualTo(w0);

@@ -88,7 +88,8 @@ class NativeLinearAlgebraTest {
 
   /**
    * The kept {@code MᵀM} against a brute-force sum, for a tall matrix whose 700 rows span three
-   * slices of the inner dimension (256, 256, 188), and the same eigenvalues from the wide transpose.
+   * slices of the inner dimension (256, 256, 188), and the same eigenvalues from the wide
+   * transpose.
    */
   @ParameterizedTest(name = "direct OpenBLAS: {0}")
   @ValueSource(booleans = {true, false})
@@ -108,12 +109,15 @@ class NativeLinearAlgebraTest {
           exact += m[r * cols + i] * m[r * cols + j];
           scale += Math.abs(m[r * cols + i] * m[r * cols + j]);
         }
-        assertThat(kept[0][j * cols + i]).as("G[%d][%d]", i, j).isCloseTo(exact, within(1e-13 * scale));
+        assertThat(kept[0][j * cols + i])
+            .as("G[%d][%d]", i, j)
+            .isCloseTo(exact, within(1e-13 * scale));
       }
     }
     kept[0] = null;
-    double[] wide = NativeLinearAlgebra.smallerGramEigenvalues(TestMatrices.transpose(m, rows, cols),
-        cols, rows, g -> kept[0] = g);
+    double[] wide =
+        NativeLinearAlgebra.smallerGramEigenvalues(
+            TestMatrices.transpose(m, rows, cols), cols, rows, g -> kept[0] = g);
     assertThat(kept[0]).as("MMᵀ is not MᵀM: nothing kept").isNull();
     assertThat(wide).containsExactly(tall, within(1e-10 * tall[cols - 1]));
   }
@@ -127,7 +131,8 @@ class NativeLinearAlgebraTest {
     int d = 9;
     int blockRows = 5;
     double[] theta = TestMatrices.gaussian(new Random(12), m * d);
-    try (NativeLinearAlgebra.GramBlocks gram = NativeLinearAlgebra.gramRows(theta, m, d, blockRows)) {
+    try (NativeLinearAlgebra.GramBlocks gram =
+        NativeLinearAlgebra.gramRows(theta, m, d, blockRows)) {
       for (int r0 = 0; r0 < m; r0 += blockRows) {
         int r1 = Math.min(m, r0 + blockRows);
         double[] g = gram.block(r0, r1);
@@ -137,7 +142,8 @@ class NativeLinearAlgebraTest {
             for (int k = 0; k < d; k++) {
               dot += theta[i * d + k] * theta[j * d + k];
             }
-            assertThat(g[(i - r0) * (m - r0) + (j - r0)]).as("G[%d][%d]", i, j)
+            assertThat(g[(i - r0) * (m - r0) + (j - r0)])
+                .as("G[%d][%d]", i, j)
                 .isCloseTo(dot, within(1e-12));
           }
         }

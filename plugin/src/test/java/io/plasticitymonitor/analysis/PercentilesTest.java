@@ -54,7 +54,8 @@ class PercentilesTest {
 
   @Test
   void rejectsEmptyAndNaN() {
-    assertThatThrownBy(() -> Percentiles.of(new double[0])).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> Percentiles.of(new double[0]))
+        .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> Percentiles.of(new double[] {1, Double.NaN}))
         .isInstanceOf(IllegalArgumentException.class);
   }

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 class RanksTest {
 
   private static final double DELTA = 0.01;
+
   /** Rank measures are sums of a few well-conditioned terms: agreement to ~1e-15 expected. */
   private static final double RANK_TOLERANCE = 1e-12;
 
@@ -47,7 +48,8 @@ class RanksTest {
   void diagonalOneOneTwoThousandth() {
     // diag(1, 1, 2, 1e-3): σ = (2, 1, 1, 0.001), Σσ = 4.001.
     // srank: prefix sums 2, 3, 4 ≥ 0.99·4.001 = 3.96099 → 3.
-    // effective: p = (2, 1, 1, 0.001)/4.001, −Σ p ln p = 1.0417838685302072 → e^H = 2.8342684697752127.
+    // effective: p = (2, 1, 1, 0.001)/4.001, −Σ p ln p = 1.0417838685302072 → e^H =
+    // 2.8342684697752127.
     // stable: (4 + 1 + 1 + 1e-6)/4 = 1.50000025.
     // numerical: cutoff 2·4·eps is 9.5e-7 (float32) or 1.8e-15 (float64), both below 1e-3 → 4.
     double[] m = new double[16];
@@ -67,14 +69,16 @@ class RanksTest {
 
   @Test
   void duplicatedColumns() {
-    // Columns (c1, c2, c1) with c1 = (1, 0, 1, 0), c2 = (0, 1, 0, 1): MᵀM = [[2,0,2],[0,2,0],[2,0,2]],
+    // Columns (c1, c2, c1) with c1 = (1, 0, 1, 0), c2 = (0, 1, 0, 1): MᵀM =
+    // [[2,0,2],[0,2,0],[2,0,2]],
     // eigenvalues 4, 2, 0 → σ = (2, √2, 0). srank 2, stable (4 + 2)/4 = 1.5, numerical 2,
     // effective exp(−p ln p − q ln q) with p = 2/(2 + √2), q = √2/(2 + √2).
     double[] m = {
       1, 0, 1,
       0, 1, 0,
       1, 0, 1,
-      0, 1, 0};
+      0, 1, 0
+    };
     RankMeasures r = Ranks.ofMatrix(m, 4, 3, FLOAT64_EPS, DELTA);
     double p = 2 / (2 + Math.sqrt(2));
     double q = 1 - p;
@@ -110,10 +114,16 @@ class RanksTest {
     assertThat(Ranks.ofMatrix(m, 3, 3, FLOAT32_EPS, DELTA).numerical()).isEqualTo(2);
     assertThat(Ranks.ofMatrix(m, 3, 3, FLOAT64_EPS, DELTA).numerical()).isEqualTo(3);
     // The same through the analyzer, on a layer's weights.
-    assertThat(LayerAnalyzer.analyze(TestMatrices.output(m, 3, 3, FLOAT32_EPS), Thresholds.DEFAULTS)
-        .weightRank().numerical()).isEqualTo(2);
-    assertThat(LayerAnalyzer.analyze(TestMatrices.output(m, 3, 3, FLOAT64_EPS), Thresholds.DEFAULTS)
-        .weightRank().numerical()).isEqualTo(3);
+    assertThat(
+            LayerAnalyzer.analyze(TestMatrices.output(m, 3, 3, FLOAT32_EPS), Thresholds.DEFAULTS)
+                .weightRank()
+                .numerical())
+        .isEqualTo(2);
+    assertThat(
+            LayerAnalyzer.analyze(TestMatrices.output(m, 3, 3, FLOAT64_EPS), Thresholds.DEFAULTS)
+                .weightRank()
+                .numerical())
+        .isEqualTo(3);
   }
 
   @Test

@@ -60,7 +60,8 @@ class SingularValuesTest {
   @Test
   void randomMatricesSortedAndFrobeniusConsistentTallAndWide() {
     Random rnd = new Random(7);
-    for (int[] shape : new int[][] {{1, 1}, {1, 9}, {9, 1}, {40, 7}, {7, 40}, {33, 33}, {100, 64}}) {
+    for (int[] shape :
+        new int[][] {{1, 1}, {1, 9}, {9, 1}, {40, 7}, {7, 40}, {33, 33}, {100, 64}}) {
       int rows = shape[0];
       int cols = shape[1];
       double[] m = gaussian(rnd, rows * cols);

@@ -2,7 +2,9 @@ package io.plasticitymonitor.analysis;
 
 import java.util.Random;
 
-/** Builders for test inputs: layers from per-unit vectors, matrices with planted singular values. */
+/**
+ * Builders for test inputs: layers from per-unit vectors, matrices with planted singular values.
+ */
 final class TestMatrices {
 
   static final double FLOAT32_EPS = 0x1p-23;
@@ -11,8 +13,8 @@ final class TestMatrices {
   private TestMatrices() {}
 
   /**
-   * A hidden layer from per-unit vectors: {@code in[i]} is column i of W (length fanIn),
-   * {@code bias} may be null, {@code out[i]} is z_i.
+   * A hidden layer from per-unit vectors: {@code in[i]} is column i of W (length fanIn), {@code
+   * bias} may be null, {@code out[i]} is z_i.
    */
   static LayerData hidden(double[][] in, double[] bias, double[][] out) {
     int units = in.length;
@@ -36,8 +38,18 @@ final class TestMatrices {
     for (int x = 0; x < examples; x++) {
       System.arraycopy(act[x], 0, h, x * l.units(), l.units());
     }
-    return new LayerData(l.name(), l.units(), l.fanIn(), l.weights(), l.bias(), l.outgoing(),
-        l.outWidth(), h, examples, eps, l.nonfiniteParameters());
+    return new LayerData(
+        l.name(),
+        l.units(),
+        l.fanIn(),
+        l.weights(),
+        l.bias(),
+        l.outgoing(),
+        l.outWidth(),
+        h,
+        examples,
+        eps,
+        l.nonfiniteParameters());
   }
 
   /** A layer that is not hidden, weights {@code [fanIn, units]} row-major. */

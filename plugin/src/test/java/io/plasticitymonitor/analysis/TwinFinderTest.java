@@ -15,23 +15,34 @@ import org.junit.jupiter.api.Test;
 class TwinFinderTest {
 
   private static final Thresholds T = Thresholds.DEFAULTS;
+
   /**
    * m_i may come from the Gram-nearest rather than the true nearest neighbour: documented to be
    * within 2·slack (slack ≥ 1e-6) of the minimum; in practice it agrees to rounding.
    */
   private static final double MERGE_DISTANCE_TOLERANCE = 2e-6;
+
   /** r_i: the same sums in the same order, a few ulps apart at most. */
   private static final double DEAD_DISTANCE_TOLERANCE = 1e-12;
 
   /** Relative perturbations planted between a unit and its copy; 0.05 is ε_merge. */
-  private static final double[] PERTURBATIONS = {0, 0, 1e-12, 1e-9, 1e-6, 1e-3, 0.02, 0.035,
-    0.045, 0.055, 0.065, 0.08, 0.2};
+  private static final double[] PERTURBATIONS = {
+    0, 0, 1e-12, 1e-9, 1e-6, 1e-3, 0.02, 0.035, 0.045, 0.055, 0.065, 0.08, 0.2
+  };
 
   @Test
   void gramPathAgreesWithBruteForceOnRandomLayers() {
     int[][] sizes = { // units, fanIn, outWidth, bias (1/0)
-      {2, 3, 2, 1}, {3, 1, 1, 0}, {7, 4, 3, 0}, {16, 8, 8, 1}, {33, 10, 6, 1}, {64, 3, 2, 0},
-      {120, 24, 16, 1}, {257, 40, 30, 0}, {600, 50, 20, 1}};
+      {2, 3, 2, 1},
+      {3, 1, 1, 0},
+      {7, 4, 3, 0},
+      {16, 8, 8, 1},
+      {33, 10, 6, 1},
+      {64, 3, 2, 0},
+      {120, 24, 16, 1},
+      {257, 40, 30, 0},
+      {600, 50, 20, 1}
+    };
     for (int[] size : sizes) {
       for (long seed = 1; seed <= 3; seed++) {
         Random rnd = new Random(seed * 1000 + size[0]);
@@ -45,8 +56,8 @@ class TwinFinderTest {
         assertThat(actual.merged()).as(what).isEqualTo(expected.merged());
         assertThat(actual.distinct()).as(what).isEqualTo(expected.distinct());
         assertClose(actual.deadDistance(), expected.deadDistance(), DEAD_DISTANCE_TOLERANCE, what);
-        assertClose(actual.mergeDistance(), expected.mergeDistance(), MERGE_DISTANCE_TOLERANCE,
-            what);
+        assertClose(
+            actual.mergeDistance(), expected.mergeDistance(), MERGE_DISTANCE_TOLERANCE, what);
       }
     }
   }
@@ -66,9 +77,19 @@ class TwinFinderTest {
         for (int k = 0; k < w.length; k++) {
           w[k] = w[k] == 0 ? 1e-200 : w[k];
         }
-        LayerData layer = new LayerData(planted.name(), planted.units(), planted.fanIn(), w,
-            planted.bias(), planted.outgoing(), planted.outWidth(), null, 0,
-            planted.machineEpsilon(), 0);
+        LayerData layer =
+            new LayerData(
+                planted.name(),
+                planted.units(),
+                planted.fanIn(),
+                w,
+                planted.bias(),
+                planted.outgoing(),
+                planted.outWidth(),
+                null,
+                0,
+                planted.machineEpsilon(),
+                0);
         UnitMeasures expected = bruteForce(layer, T);
         UnitMeasures actual = LayerAnalyzer.analyze(layer, T).unitMeasures();
         String what = "units=" + size[0] + " fanIn=" + size[1] + " seed=" + seed;
@@ -76,8 +97,8 @@ class TwinFinderTest {
         assertThat(actual.deadUnits()).as(what).containsExactly(expected.deadUnits());
         assertThat(actual.mergedUnits()).as(what).containsExactly(expected.mergedUnits());
         assertClose(actual.deadDistance(), expected.deadDistance(), DEAD_DISTANCE_TOLERANCE, what);
-        assertClose(actual.mergeDistance(), expected.mergeDistance(), MERGE_DISTANCE_TOLERANCE,
-            what);
+        assertClose(
+            actual.mergeDistance(), expected.mergeDistance(), MERGE_DISTANCE_TOLERANCE, what);
       }
     }
   }
@@ -123,10 +144,17 @@ class TwinFinderTest {
     }
     TwinFinder.Twins whole = TwinFinder.find(theta, m, d, T.mergeEpsilon());
     for (int blockRows : new int[] {1, 5, 128}) {
-      TwinFinder.Twins known = TwinFinder.find(theta, m, d, T.mergeEpsilon(), blockRows,
-          new TwinFinder.KnownHead(gram, n, index, width));
+      TwinFinder.Twins known =
+          TwinFinder.find(
+              theta,
+              m,
+              d,
+              T.mergeEpsilon(),
+              blockRows,
+              new TwinFinder.KnownHead(gram, n, index, width));
       assertThat(known.representative()).containsExactly(whole.representative());
-      assertThat(known.nearest()).containsExactly(whole.nearest(), within(MERGE_DISTANCE_TOLERANCE));
+      assertThat(known.nearest())
+          .containsExactly(whole.nearest(), within(MERGE_DISTANCE_TOLERANCE));
     }
     assertThat(whole.representative()[10]).isEqualTo(3);
   }
@@ -160,7 +188,8 @@ class TwinFinderTest {
     for (int blockRows : new int[] {1, 2, 7, 74}) {
       TwinFinder.Twins blocked = TwinFinder.find(theta, m, d, T.mergeEpsilon(), blockRows);
       assertThat(blocked.representative()).containsExactly(whole.representative());
-      assertThat(blocked.nearest()).containsExactly(whole.nearest(), within(MERGE_DISTANCE_TOLERANCE));
+      assertThat(blocked.nearest())
+          .containsExactly(whole.nearest(), within(MERGE_DISTANCE_TOLERANCE));
     }
     // And both agree with the definition.
     for (int i = 0; i < m; i++) {
@@ -227,8 +256,8 @@ class TwinFinderTest {
 
   // ---- test data
 
-  private static LayerData randomLayer(Random rnd, int units, int fanIn, int outWidth,
-      boolean withBias) {
+  private static LayerData randomLayer(
+      Random rnd, int units, int fanIn, int outWidth, boolean withBias) {
     int d = fanIn + (withBias ? 1 : 0) + outWidth;
     double[][] theta = new double[units][];
     for (int i = 0; i < units; i++) {
@@ -260,8 +289,8 @@ class TwinFinderTest {
       }
       System.arraycopy(theta[i], d - outWidth, o, i * outWidth, outWidth);
     }
-    return new LayerData("random", units, fanIn, w, b, o, outWidth, null, 0,
-        TestMatrices.FLOAT64_EPS, 0);
+    return new LayerData(
+        "random", units, fanIn, w, b, o, outWidth, null, 0, TestMatrices.FLOAT64_EPS, 0);
   }
 
   /** Adds a random direction of norm {@code relative·‖v‖}. */
@@ -336,8 +365,10 @@ class TwinFinderTest {
       while (!queue.isEmpty()) {
         int i = queue.poll();
         for (int j = 0; j < n; j++) {
-          if (!dead[j] && group[j] < 0 && distance(theta[i], theta[j])
-              <= t.mergeEpsilon() * Math.max(thetaNorm[i], thetaNorm[j])) {
+          if (!dead[j]
+              && group[j] < 0
+              && distance(theta[i], theta[j])
+                  <= t.mergeEpsilon() * Math.max(thetaNorm[i], thetaNorm[j])) {
             group[j] = groups;
             mergedUnit[j] = true; // s is the lowest index of its group: units are visited in order
             queue.add(j);
@@ -366,8 +397,13 @@ class TwinFinderTest {
       }
       nearest[ka++] = best;
     }
-    return new UnitMeasures(deadCount, alive - groups, n - deadCount - (alive - groups),
-        n == 0 ? null : percentiles(r), alive < 2 ? null : percentiles(nearest), deadUnits,
+    return new UnitMeasures(
+        deadCount,
+        alive - groups,
+        n - deadCount - (alive - groups),
+        n == 0 ? null : percentiles(r),
+        alive < 2 ? null : percentiles(nearest),
+        deadUnits,
         mergedUnits);
   }
 
@@ -403,8 +439,8 @@ class TwinFinderTest {
     return Arrays.copyOfRange(theta, i * d, (i + 1) * d);
   }
 
-  private static void assertClose(Percentiles actual, Percentiles expected, double tolerance,
-      String what) {
+  private static void assertClose(
+      Percentiles actual, Percentiles expected, double tolerance, String what) {
     if (expected == null) {
       assertThat(actual).as(what).isNull();
       return;

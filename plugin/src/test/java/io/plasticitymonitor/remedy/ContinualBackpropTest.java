@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.plasticitymonitor.PlasticityListener;
-import io.plasticitymonitor.remedy.RemedySettings;
 import java.nio.file.Path;
 import java.util.List;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -14,11 +13,16 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.learning.config.Sgd;
 
-/** Continual backprop on a 4-10-10-3 ReLU network: the replacement rate, maturity and utility order. */
+/**
+ * Continual backprop on a 4-10-10-3 ReLU network: the replacement rate, maturity and utility order.
+ */
 class ContinualBackpropTest {
   @TempDir Path dir;
 
-  /** Every first-layer unit active and alike, but unit 3 of layer0 contributes nothing: its outgoing row is 0. */
+  /**
+   * Every first-layer unit active and alike, but unit 3 of layer0 contributes nothing: its outgoing
+   * row is 0.
+   */
   private static MultiLayerNetwork planted() {
     MultiLayerNetwork net = TinyNets.mlp(new Sgd(0.01), 0, 4, 10, 10, 3);
     net.getLayer(0).getParam("W").assign(0.5);
@@ -27,7 +31,8 @@ class ContinualBackpropTest {
     return net;
   }
 
-  private static double run(Path dir, String id, RemedySettings.ContinualBackprop cbp, int iterations) {
+  private static double run(
+      Path dir, String id, RemedySettings.ContinualBackprop cbp, int iterations) {
     DataSet batch = TinyNets.batch(16, 4, 3, false, 9);
     MultiLayerNetwork net = planted();
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
@@ -45,7 +50,8 @@ class ContinualBackpropTest {
   void replacesRhoTimesTheMatureUnitsPerIteration() {
     // Maturity 0: every unit is mature from its first iteration, so each layer owes 0.1·10 = 1
     // replacement per iteration: 2 hidden layers × 10 iterations.
-    assertThat(run(dir, "cbp-rate", new RemedySettings.ContinualBackprop(0.1, 0, 0.99), 10)).isEqualTo(20.0);
+    assertThat(run(dir, "cbp-rate", new RemedySettings.ContinualBackprop(0.1, 0, 0.99), 10))
+        .isEqualTo(20.0);
   }
 
   @Test
@@ -62,8 +68,12 @@ class ContinualBackpropTest {
     DataSet batch = TinyNets.batch(16, 4, 3, false, 9);
     MultiLayerNetwork twin = planted();
     MultiLayerNetwork net = planted();
-    try (PlasticityListener listener = TinyNets.listener(dir, "cbp-order",
-        new RemedySettings.ContinualBackprop(0.1, 0, 0.99), new SimpleMeterRegistry())) {
+    try (PlasticityListener listener =
+        TinyNets.listener(
+            dir,
+            "cbp-order",
+            new RemedySettings.ContinualBackprop(0.1, 0, 0.99),
+            new SimpleMeterRegistry())) {
       net.addListeners(listener);
       twin.fit(batch);
       net.fit(batch);
@@ -100,7 +110,8 @@ class ContinualBackpropTest {
   @Test
   void lowestUtilityBreaksTiesByIndexAndReturnsSortedIndices() {
     double[] utility = {0.5, 0.1, 0.1, 0.0, 0.9};
-    assertThat(ContinualBackprop.lowestUtility(List.of(0, 1, 2, 3, 4), utility, 3)).containsExactly(1, 2, 3);
+    assertThat(ContinualBackprop.lowestUtility(List.of(0, 1, 2, 3, 4), utility, 3))
+        .containsExactly(1, 2, 3);
     assertThat(ContinualBackprop.lowestUtility(List.of(0, 2, 4), utility, 1)).containsExactly(2);
   }
 }

@@ -1,13 +1,12 @@
 package io.plasticitymonitor.remedy;
 
-import io.plasticitymonitor.analysis.LayerAnalyzer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.plasticitymonitor.PlasticityListener;
-import io.plasticitymonitor.remedy.RemedySettings;
+import io.plasticitymonitor.analysis.LayerAnalyzer;
 import io.plasticitymonitor.report.TaskSummary;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,9 +21,9 @@ import org.nd4j.linalg.learning.config.Adam;
 /**
  * ReDo on a 4-6-5-3 ReLU network with two planted τ-dormant units in the first hidden layer (units
  * 1 and 4: tiny but positive incoming weights, so they are active, get gradients and have Adam
- * state, with a score s ≈ 0.003 ≤ τ = 0.025). A twin network trains on the same batches without
- * the remedy: afterwards the two must differ in exactly the planted units' weights and updater
- * state, where the indices are worked out by hand from DL4J's flat layout.
+ * state, with a score s ≈ 0.003 ≤ τ = 0.025). A twin network trains on the same batches without the
+ * remedy: afterwards the two must differ in exactly the planted units' weights and updater state,
+ * where the indices are worked out by hand from DL4J's flat layout.
  */
 class RedoTest {
   @TempDir Path dir;
@@ -69,7 +68,8 @@ class RedoTest {
     MultiLayerNetwork net = planted();
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     TaskSummary summary;
-    try (PlasticityListener listener = TinyNets.listener(dir, "redo", new RemedySettings.Redo(3, 0.025), registry)) {
+    try (PlasticityListener listener =
+        TinyNets.listener(dir, "redo", new RemedySettings.Redo(3, 0.025), registry)) {
       net.addListeners(listener);
       listener.startTask("t");
       for (int i = 0; i <= 3; i++) { // iterations 0..3: recycled after the update of iteration 3
@@ -81,7 +81,8 @@ class RedoTest {
     }
     assertThat(summary.remedy()).contains("redo");
     assertThat(summary.remedyApplied()).isEqualTo(2);
-    JsonNode line = new ObjectMapper().readTree(Files.readAllLines(dir.resolve("redo/tasks.jsonl")).get(0));
+    JsonNode line =
+        new ObjectMapper().readTree(Files.readAllLines(dir.resolve("redo/tasks.jsonl")).get(0));
     assertThat(line.get("remedy").asText()).isEqualTo("redo");
     assertThat(line.get("remedy_applied").asLong()).isEqualTo(2);
 
@@ -127,8 +128,9 @@ class RedoTest {
     DataSet batch = TinyNets.batch(16, 4, 3, false, 5);
     MultiLayerNetwork twin = planted();
     MultiLayerNetwork net = planted();
-    try (PlasticityListener listener = TinyNets.listener(dir, "redo-wait", new RemedySettings.Redo(3, 0.025),
-        new SimpleMeterRegistry())) {
+    try (PlasticityListener listener =
+        TinyNets.listener(
+            dir, "redo-wait", new RemedySettings.Redo(3, 0.025), new SimpleMeterRegistry())) {
       net.addListeners(listener);
       for (int i = 0; i < 3; i++) { // iterations 0, 1, 2
         twin.fit(batch);
@@ -141,7 +143,8 @@ class RedoTest {
   @Test
   void dormantUnitsAreThoseAtMostTauTimesTheLayerMean() {
     // mean = 1; τ = 0.25: 0.25 is dormant (≤), 0.26 is not.
-    assertThat(LayerAnalyzer.dormantUnits(new double[] {0.0, 0.25, 0.26, 3.49}, 0.25)).containsExactly(0, 1);
+    assertThat(LayerAnalyzer.dormantUnits(new double[] {0.0, 0.25, 0.26, 3.49}, 0.25))
+        .containsExactly(0, 1);
     assertThat(LayerAnalyzer.dormantUnits(new double[] {0, 0, 0}, 0.025)).containsExactly(0, 1, 2);
     assertThat(LayerAnalyzer.dormantUnits(new double[] {1, 1}, 0.025)).isEmpty();
   }

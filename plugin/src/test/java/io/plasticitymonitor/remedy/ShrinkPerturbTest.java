@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.plasticitymonitor.PlasticityListener;
-import io.plasticitymonitor.remedy.RemedySettings;
 import java.nio.file.Path;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
@@ -22,8 +21,8 @@ class ShrinkPerturbTest {
     DataSet batch = TinyNets.batch(8, 4, 3, false, 3);
     MultiLayerNetwork net = TinyNets.mlp(new Sgd(0.1), 0, 4, 5, 3);
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    try (PlasticityListener listener = TinyNets.listener(dir, "sp0", new RemedySettings.ShrinkPerturb(0.25, 0),
-        registry)) {
+    try (PlasticityListener listener =
+        TinyNets.listener(dir, "sp0", new RemedySettings.ShrinkPerturb(0.25, 0), registry)) {
       net.addListeners(listener);
       double[] start = TinyNets.params(net);
       listener.startTask("a");
@@ -47,8 +46,9 @@ class ShrinkPerturbTest {
   @Test
   void theNoiseIsAFreshInitialisationScaledBySigma() {
     MultiLayerNetwork net = TinyNets.mlp(new Sgd(0.1), 0, 400, 50, 3);
-    try (PlasticityListener listener = TinyNets.listener(dir, "sp", new RemedySettings.ShrinkPerturb(0.4, 0.1),
-        new SimpleMeterRegistry())) {
+    try (PlasticityListener listener =
+        TinyNets.listener(
+            dir, "sp", new RemedySettings.ShrinkPerturb(0.4, 0.1), new SimpleMeterRegistry())) {
       net.addListeners(listener);
       listener.startTask("a");
       net.fit(TinyNets.batch(8, 400, 3, false, 3));
@@ -58,7 +58,8 @@ class ShrinkPerturbTest {
       listener.startTask("b");
       var noise = net.getLayer(0).getParam("W").sub(w.mul(0.4));
       // He init of fan-in 400 has standard deviation √(2/400); σ = 0.1 of it.
-      assertThat(noise.stdNumber().doubleValue()).isCloseTo(0.1 * Math.sqrt(2.0 / 400), within(2e-4));
+      assertThat(noise.stdNumber().doubleValue())
+          .isCloseTo(0.1 * Math.sqrt(2.0 / 400), within(2e-4));
       // Biases are initialised to 0, so they are only shrunk.
       assertThat(net.getLayer(0).getParam("b")).isEqualTo(b.mul(0.4));
     }

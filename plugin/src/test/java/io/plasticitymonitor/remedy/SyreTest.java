@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.within;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.plasticitymonitor.PlasticityListener;
-import io.plasticitymonitor.remedy.RemedySettings;
 import io.plasticitymonitor.internal.network.DecayedParameter;
 import io.plasticitymonitor.internal.network.UnitSurgery;
 import java.nio.file.Path;
@@ -25,8 +24,11 @@ class SyreTest {
   @TempDir Path dir;
 
   private static INDArray anchorOf(MultiLayerNetwork net, String layer, double scale, long seed) {
-    DecayedParameter w = UnitSurgery.of(net).decayedParameters().stream()
-        .filter(p -> p.layer().equals(layer) && p.param().equals("W")).findFirst().orElseThrow();
+    DecayedParameter w =
+        UnitSurgery.of(net).decayedParameters().stream()
+            .filter(p -> p.layer().equals(layer) && p.param().equals("W"))
+            .findFirst()
+            .orElseThrow();
     return Syre.anchor(w, scale, seed);
   }
 
@@ -36,7 +38,8 @@ class SyreTest {
     double gamma = 0.5;
     MultiLayerNetwork net = TinyNets.mlp(new Sgd(lr), gamma, 3, 4, 2);
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    try (PlasticityListener listener = TinyNets.listener(dir, "syre-step", new RemedySettings.Syre(1.0, 7), registry)) {
+    try (PlasticityListener listener =
+        TinyNets.listener(dir, "syre-step", new RemedySettings.Syre(1.0, 7), registry)) {
       net.addListeners(listener);
       listener.startTask("t");
       INDArray before = net.getLayer(0).getParam("W").dup();
@@ -53,7 +56,8 @@ class SyreTest {
           assertThat(after.getDouble(i, j)).isCloseTo(expected.getDouble(i, j), within(EXACT));
         }
       }
-      // Both decayed arrays (W of layer0 and of the output layer) corrected once; biases carry no decay.
+      // Both decayed arrays (W of layer0 and of the output layer) corrected once; biases carry no
+      // decay.
       assertThat(TinyNets.applied(registry, "syre")).isEqualTo(2.0);
       assertThat(listener.endTask().remedyApplied()).isEqualTo(2);
     }
@@ -64,8 +68,9 @@ class SyreTest {
     DataSet zeros = TinyNets.batch(8, 3, 2, true, 1);
     MultiLayerNetwork plain = TinyNets.mlp(new Sgd(0.5), 0.5, 3, 4, 2);
     MultiLayerNetwork syre = TinyNets.mlp(new Sgd(0.5), 0.5, 3, 4, 2);
-    try (PlasticityListener listener = TinyNets.listener(dir, "syre-limit", new RemedySettings.Syre(1.0, 7),
-        new SimpleMeterRegistry())) {
+    try (PlasticityListener listener =
+        TinyNets.listener(
+            dir, "syre-limit", new RemedySettings.Syre(1.0, 7), new SimpleMeterRegistry())) {
       syre.addListeners(listener);
       INDArray anchor = anchorOf(syre, "layer0", 1.0, 7);
       for (int i = 0; i < 300; i++) { // (1 − 0.25)^300 ≈ 1e-37 of the start is left
@@ -73,7 +78,8 @@ class SyreTest {
         syre.fit(zeros);
       }
       assertThat(anchor.norm2Number().doubleValue()).isGreaterThan(0.5); // σ₀ = 1/√3 per weight
-      assertThat(syre.getLayer(0).getParam("W").sub(anchor).norm2Number().doubleValue()).isLessThan(EXACT);
+      assertThat(syre.getLayer(0).getParam("W").sub(anchor).norm2Number().doubleValue())
+          .isLessThan(EXACT);
       assertThat(plain.getLayer(0).getParam("W").norm2Number().doubleValue()).isLessThan(EXACT);
     }
   }
@@ -95,7 +101,8 @@ class SyreTest {
     MultiLayerNetwork plain = TinyNets.mlp(new Sgd(0.1), 0, 3, 4, 2);
     MultiLayerNetwork syre = TinyNets.mlp(new Sgd(0.1), 0, 3, 4, 2);
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    try (PlasticityListener listener = TinyNets.listener(dir, "syre-nowd", RemedySettings.syre(), registry)) {
+    try (PlasticityListener listener =
+        TinyNets.listener(dir, "syre-nowd", RemedySettings.syre(), registry)) {
       syre.addListeners(listener);
       listener.startTask("t");
       for (int i = 0; i < 3; i++) {

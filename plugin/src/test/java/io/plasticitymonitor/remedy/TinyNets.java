@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.plasticitymonitor.PlasticityConfig;
 import io.plasticitymonitor.PlasticityListener;
 import io.plasticitymonitor.PlasticityMonitors;
-import io.plasticitymonitor.remedy.RemedySettings;
 import java.nio.file.Path;
 import java.util.Random;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -30,14 +29,29 @@ final class TinyNets {
    * puts it into each layer's regularization twice (see UnitSurgeryTest).
    */
   static MultiLayerNetwork mlp(IUpdater updater, double weightDecay, int... sizes) {
-    var b = new NeuralNetConfiguration.Builder().seed(11).dataType(DataType.DOUBLE)
-        .updater(updater).weightInit(WeightInit.RELU).list();
+    var b =
+        new NeuralNetConfiguration.Builder()
+            .seed(11)
+            .dataType(DataType.DOUBLE)
+            .updater(updater)
+            .weightInit(WeightInit.RELU)
+            .list();
     for (int i = 0; i < sizes.length - 2; i++) {
-      b.layer(new DenseLayer.Builder().nIn(sizes[i]).nOut(sizes[i + 1]).activation(Activation.RELU)
-          .weightDecay(weightDecay, true).build());
+      b.layer(
+          new DenseLayer.Builder()
+              .nIn(sizes[i])
+              .nOut(sizes[i + 1])
+              .activation(Activation.RELU)
+              .weightDecay(weightDecay, true)
+              .build());
     }
-    b.layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(sizes[sizes.length - 2])
-        .nOut(sizes[sizes.length - 1]).activation(Activation.SOFTMAX).weightDecay(weightDecay, true).build());
+    b.layer(
+        new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+            .nIn(sizes[sizes.length - 2])
+            .nOut(sizes[sizes.length - 1])
+            .activation(Activation.SOFTMAX)
+            .weightDecay(weightDecay, true)
+            .build());
     MultiLayerNetwork net = new MultiLayerNetwork(b.build());
     net.init();
     return net;
@@ -61,9 +75,15 @@ final class TinyNets {
     return new DataSet(x, y);
   }
 
-  static PlasticityListener listener(Path dir, String run, RemedySettings remedy, MeterRegistry registry) {
-    PlasticityConfig config = PlasticityConfig.builder().runId(run).outputDirectory(dir).probeSize(4)
-        .remedy(remedy).build();
+  static PlasticityListener listener(
+      Path dir, String run, RemedySettings remedy, MeterRegistry registry) {
+    PlasticityConfig config =
+        PlasticityConfig.builder()
+            .runId(run)
+            .outputDirectory(dir)
+            .probeSize(4)
+            .remedy(remedy)
+            .build();
     return PlasticityMonitors.listener(config, registry);
   }
 

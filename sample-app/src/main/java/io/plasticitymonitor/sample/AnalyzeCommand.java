@@ -25,8 +25,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code analyze}: the plasticity measures of a saved DL4J model, offline. */
@@ -48,26 +48,39 @@ final class AnalyzeCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "MODEL.zip", description = "The saved model.")
   Path model;
 
-  @Option(names = "--format", paramLabel = "FORMAT", defaultValue = "table",
+  @Option(
+      names = "--format",
+      paramLabel = "FORMAT",
+      defaultValue = "table",
       description = "table or json. Default: ${DEFAULT-VALUE}.")
   String format;
 
-  @Option(names = "--probe-examples", paramLabel = "N", defaultValue = "0",
-      description = "Measure activations on N MNIST test images (needs --data-dir; the model's"
-          + " input must be 784 pixels). 0 measures weights only. Default: ${DEFAULT-VALUE}.")
+  @Option(
+      names = "--probe-examples",
+      paramLabel = "N",
+      defaultValue = "0",
+      description =
+          "Measure activations on N MNIST test images (needs --data-dir; the model's"
+              + " input must be 784 pixels). 0 measures weights only. Default: ${DEFAULT-VALUE}.")
   int probeExamples;
 
-  @Option(names = "--probe-fashion",
+  @Option(
+      names = "--probe-fashion",
       description = "Take the probe from Fashion-MNIST instead of MNIST.")
   boolean probeFashion;
 
-  @Option(names = "--data-dir", paramLabel = "DIR",
+  @Option(
+      names = "--data-dir",
+      paramLabel = "DIR",
       defaultValue = "${env:PLASTICITY_DATA_DIR:-${sys:user.home}/.deeplearning4j}",
-      description = "Where the MNIST IDX files are. Default: $PLASTICITY_DATA_DIR, else"
-          + " ~/.deeplearning4j.")
+      description =
+          "Where the MNIST IDX files are. Default: $PLASTICITY_DATA_DIR, else"
+              + " ~/.deeplearning4j.")
   Path dataDir;
 
-  @Option(names = "--fashion-dir", paramLabel = "DIR",
+  @Option(
+      names = "--fashion-dir",
+      paramLabel = "DIR",
       defaultValue = "/usr/share/datasets/fashion-mnist",
       description = "Where the gzipped Fashion-MNIST files are. Default: ${DEFAULT-VALUE}.")
   Path fashionDir;
@@ -89,14 +102,18 @@ final class AnalyzeCommand implements Callable<Integer> {
     } catch (IOException | RuntimeException e) {
       throw usage("cannot read " + model + " as a DL4J ModelSerializer zip: " + e.getMessage());
     } catch (OutOfMemoryError e) { // sizes in a damaged or hostile file; nothing else is allocated
-      throw usage("cannot read " + model + ": what it holds does not fit in memory (" + e.getMessage()
-          + ")");
+      throw usage(
+          "cannot read "
+              + model
+              + ": what it holds does not fit in memory ("
+              + e.getMessage()
+              + ")");
     }
     INDArray probe = null;
     if (probeExamples > 0) {
       try {
-        DataSources.Splits data = probeFashion ? DataSources.fashion(fashionDir)
-            : DataSources.mnist(dataDir);
+        DataSources.Splits data =
+            probeFashion ? DataSources.fashion(fashionDir) : DataSources.mnist(dataDir);
         int[] rows = new int[probeExamples];
         for (int i = 0; i < rows.length; i++) {
           rows[i] = i;
@@ -140,31 +157,51 @@ final class AnalyzeCommand implements Callable<Integer> {
         bytes = in.readNBytes(MAX_CONFIGURATION_BYTES + 1);
       }
       if (bytes.length > MAX_CONFIGURATION_BYTES) {
-        throw new IOException("its configuration.json is larger than "
-            + (MAX_CONFIGURATION_BYTES >> 20) + " MB, which no saved network needs");
+        throw new IOException(
+            "its configuration.json is larger than "
+                + (MAX_CONFIGURATION_BYTES >> 20)
+                + " MB, which no saved network needs");
       }
       String text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
       graph = text.contains("\"vertices\"");
     }
-    return graph ? ModelSerializer.restoreComputationGraph(file.toFile(), false)
+    return graph
+        ? ModelSerializer.restoreComputationGraph(file.toFile(), false)
         : ModelSerializer.restoreMultiLayerNetwork(file.toFile(), false);
   }
 
   private static void printTable(PrintWriter out, List<LayerMeasures> measures) {
-    out.printf(Locale.ROOT, "%-12s %6s %6s %6s %6s %6s %8s | %-29s | %-29s | %10s %9s%n",
-        "layer", "units", "hidden", "dead", "dormnt", "merged", "distinct",
-        "weights rank: srank eff num", "activations: srank eff num", "mean |w|", "nonfinite");
+    out.printf(
+        Locale.ROOT,
+        "%-12s %6s %6s %6s %6s %6s %8s | %-29s | %-29s | %10s %9s%n",
+        "layer",
+        "units",
+        "hidden",
+        "dead",
+        "dormnt",
+        "merged",
+        "distinct",
+        "weights rank: srank eff num",
+        "activations: srank eff num",
+        "mean |w|",
+        "nonfinite");
     for (LayerMeasures m : measures) {
       UnitMeasures u = m.unitMeasures();
       ActivationMeasures a = m.activations();
-      out.printf(Locale.ROOT, "%-12s %6d %6s %6s %6s %6s %8s | %-29s | %-29s | %10s %9d%n",
-          m.layer(), m.units(), m.hidden() ? "yes" : "no",
+      out.printf(
+          Locale.ROOT,
+          "%-12s %6d %6s %6s %6s %6s %8s | %-29s | %-29s | %10s %9d%n",
+          m.layer(),
+          m.units(),
+          m.hidden() ? "yes" : "no",
           u == null ? "-" : Integer.toString(u.deadByWeights()),
           a == null ? "-" : Integer.toString(a.deadByActivations()),
           u == null ? "-" : Integer.toString(u.merged()),
           u == null ? "-" : Integer.toString(u.distinct()),
-          rank(m.weightRank()), a == null ? "-" : rank(a.rank()),
-          Double.isNaN(m.weightMagnitude()) ? "-"
+          rank(m.weightRank()),
+          a == null ? "-" : rank(a.rank()),
+          Double.isNaN(m.weightMagnitude())
+              ? "-"
               : String.format(Locale.ROOT, "%.5f", m.weightMagnitude()),
           m.nonfiniteParameters());
     }
@@ -174,8 +211,8 @@ final class AnalyzeCommand implements Callable<Integer> {
     if (r == null) {
       return "-";
     }
-    return String.format(Locale.ROOT, "%d %.1f %d (of %d)", r.srank(), r.effective(),
-        r.numerical(), r.max());
+    return String.format(
+        Locale.ROOT, "%d %.1f %d (of %d)", r.srank(), r.effective(), r.numerical(), r.max());
   }
 
   /** The same field names as the plugin's task log (metrics.md, "Per-task record"). */

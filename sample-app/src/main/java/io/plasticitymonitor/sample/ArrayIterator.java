@@ -31,8 +31,8 @@ final class ArrayIterator implements DataSetIterator {
    */
   ArrayIterator(INDArray features, INDArray labels, int batch, Random shuffle) {
     if (features.size(0) != labels.size(0)) {
-      throw new IllegalArgumentException("features have " + features.size(0) + " rows, labels "
-          + labels.size(0));
+      throw new IllegalArgumentException(
+          "features have " + features.size(0) + " rows, labels " + labels.size(0));
     }
     if (batch <= 0) {
       throw new IllegalArgumentException("batch must be positive (got: " + batch + ")");

@@ -5,8 +5,8 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 /**
  * The fresh-network baseline of a task: a newly initialised network of the monitored network's
  * configuration, trained on the same task data, in the same order, for the same iterations, and
- * measured the same way. It has no listeners (the monitor never sees it), no remedy, and nothing
- * of the monitored network is read or changed. Costs one more training of the task.
+ * measured the same way. It has no listeners (the monitor never sees it), no remedy, and nothing of
+ * the monitored network is read or changed. Costs one more training of the task.
  */
 final class Baseline {
   private Baseline() {}
@@ -25,8 +25,8 @@ final class Baseline {
   }
 
   /** As {@link #train(RunSettings, Networks.Spec, TaskFactory.Task)}, from a given seed. */
-  static TaskTraining.Outcome train(RunSettings s, Networks.Spec spec, TaskFactory.Task task,
-      long seed) {
+  static TaskTraining.Outcome train(
+      RunSettings s, Networks.Spec spec, TaskFactory.Task task, long seed) {
     MultiLayerNetwork fresh = Networks.build(spec, seed);
     return TaskTraining.fit(fresh, s, task);
   }

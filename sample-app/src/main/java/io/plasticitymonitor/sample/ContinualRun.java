@@ -35,7 +35,10 @@ final class ContinualRun {
   private final boolean terminal;
   private final List<TrainingListener> extraListeners;
 
-  ContinualRun(RunSettings settings, PrintWriter out, boolean terminal,
+  ContinualRun(
+      RunSettings settings,
+      PrintWriter out,
+      boolean terminal,
       List<TrainingListener> extraListeners) {
     this.s = settings;
     this.out = out;
@@ -44,8 +47,8 @@ final class ContinualRun {
   }
 
   /** Runs every task and writes the report; returns the exit code. */
-  int run() throws DataUnavailableException, BadSettingException, IOException,
-      InterruptedException {
+  int run()
+      throws DataUnavailableException, BadSettingException, IOException, InterruptedException {
     Instant started = Instant.now();
     PlasticityConfig config = config();
     Path runDir = s.runDirectory();
@@ -55,43 +58,74 @@ final class ContinualRun {
 
     DataSources.Splits data = null;
     if (s.scenario().images()) {
-      out.printf(Locale.ROOT, "Loading %s ...%n", s.scenario().fashion() ? "Fashion-MNIST from "
-          + s.fashionDir() : "MNIST from " + s.dataDir() + " with DL4J's MnistDataSetIterator");
+      out.printf(
+          Locale.ROOT,
+          "Loading %s ...%n",
+          s.scenario().fashion()
+              ? "Fashion-MNIST from " + s.fashionDir()
+              : "MNIST from " + s.dataDir() + " with DL4J's MnistDataSetIterator");
       out.flush();
       long loadStart = System.nanoTime();
       data = DataSources.load(s.scenario(), s.dataDir(), s.fashionDir());
-      out.printf(Locale.ROOT, "Loaded %,d training and %,d test images in %.1f s%n",
-          data.train().size(), data.test().size(), (System.nanoTime() - loadStart) / 1e9);
+      out.printf(
+          Locale.ROOT,
+          "Loaded %,d training and %,d test images in %.1f s%n",
+          data.train().size(),
+          data.test().size(),
+          (System.nanoTime() - loadStart) / 1e9);
     }
     TaskFactory factory =
         new TaskFactory(s.scenario(), data, s.examplesPerTask(), s.evalExamples(), s.seed());
     int maxExamples = factory.maxExamplesPerTask(s.tasks());
     if (s.examplesPerTask() > maxExamples) {
-      throw new BadSettingException("--examples-per-task must be at most " + maxExamples
-          + " for " + s.scenario() + " (got: " + s.examplesPerTask() + ")");
+      throw new BadSettingException(
+          "--examples-per-task must be at most "
+              + maxExamples
+              + " for "
+              + s.scenario()
+              + " (got: "
+              + s.examplesPerTask()
+              + ")");
     }
     int inputs = data != null ? data.train().features() : SlowlyChangingRegression.INPUTS;
 
     Networks.Spec spec = s.network(inputs);
     MultiLayerNetwork net = Networks.build(spec, s.seed());
     // Dohare et al. compare the slowly-changing regression learner with a linear learner trained
-    // on the same stream: it cannot lose plasticity, so it is the line the learner should stay under.
-    MultiLayerNetwork linear = s.scenario().images() ? null
-        : Networks.build(new Networks.Spec(inputs, 0, 0, 1, true, Scenario.Optimizer.SGD,
-            s.learningRate(), 0), s.seed() + 1);
+    // on the same stream: it cannot lose plasticity, so it is the line the learner should stay
+    // under.
+    MultiLayerNetwork linear =
+        s.scenario().images()
+            ? null
+            : Networks.build(
+                new Networks.Spec(
+                    inputs, 0, 0, 1, true, Scenario.Optimizer.SGD, s.learningRate(), 0),
+                s.seed() + 1);
     Injector injector = Guice.createInjector(new PlasticityMonitorModule(config));
     PlasticityListener monitor = injector.getInstance(PlasticityListener.class);
     ProgressBar progress = new ProgressBar(out, terminal, System::nanoTime);
     net.addListeners(monitor, progress);
     extraListeners.forEach(net::addListeners);
 
-    out.printf(Locale.ROOT, "Run %s: %s, %d task%s of %d examples, %s, %s lr %s, batch %d,"
-            + " weight decay %s%s%n", s.runId(), s.scenario(), s.tasks(),
-        s.tasks() == 1 ? "" : "s", s.examplesPerTask(), s.architecture(inputs),
-        s.optimizer().cliName(), SampleApp.plain(s.learningRate()), s.batchSize(),
-        SampleApp.plain(s.weightDecay()), s.baselineEvery() == 0 ? ""
-            : ", fresh baseline " + (s.baselineEvery() == 1 ? "every task"
-                : "every " + s.baselineEvery() + " tasks"));
+    out.printf(
+        Locale.ROOT,
+        "Run %s: %s, %d task%s of %d examples, %s, %s lr %s, batch %d," + " weight decay %s%s%n",
+        s.runId(),
+        s.scenario(),
+        s.tasks(),
+        s.tasks() == 1 ? "" : "s",
+        s.examplesPerTask(),
+        s.architecture(inputs),
+        s.optimizer().cliName(),
+        SampleApp.plain(s.learningRate()),
+        s.batchSize(),
+        SampleApp.plain(s.weightDecay()),
+        s.baselineEvery() == 0
+            ? ""
+            : ", fresh baseline "
+                + (s.baselineEvery() == 1
+                    ? "every task"
+                    : "every " + s.baselineEvery() + " tasks"));
     out.flush();
 
     List<TaskResult> results = new ArrayList<>();
@@ -101,15 +135,19 @@ final class ContinualRun {
         TaskFactory.Task task = factory.create(k);
         // The baseline is trained first, so that its result is known when the task starts.
         TaskTraining.Outcome baseline = s.baselineFor(k) ? Baseline.train(s, spec, task) : null;
-        INDArray probe = task.trainFeatures().get(
-            NDArrayIndex.interval(0, Math.min(s.probeSize(), task.trainExamples())),
-            NDArrayIndex.all()).dup();
+        INDArray probe =
+            task.trainFeatures()
+                .get(
+                    NDArrayIndex.interval(0, Math.min(s.probeSize(), task.trainExamples())),
+                    NDArrayIndex.all())
+                .dup();
         monitor.startTask(task.name(), taskData(probe, task, baseline));
         if (k == 1) {
           announceEndpoints(monitor);
         }
 
-        progress.start(String.format(Locale.ROOT, "%s/%d", task.name(), s.tasks()),
+        progress.start(
+            String.format(Locale.ROOT, "%s/%d", task.name(), s.tasks()),
             (long) task.trainExamples() * s.epochs());
         long t0 = System.nanoTime();
         TaskTraining.Outcome achieved = TaskTraining.fit(net, s, task);
@@ -117,14 +155,21 @@ final class ContinualRun {
         double rate = progress.finish();
 
         TaskSummary summary = monitor.endTask();
-        double reference = linear == null ? Double.NaN
-            : TaskTraining.fit(linear, s, task).headline(s.scenario().headline());
+        double reference =
+            linear == null
+                ? Double.NaN
+                : TaskTraining.fit(linear, s, task).headline(s.scenario().headline());
         Scenario.Headline headline = s.scenario().headline();
-        TaskResult.Learning learning = new TaskResult.Learning(headline,
-            achieved.headline(headline), achieved.onlineLoss(),
-            baseline == null ? Double.NaN : baseline.headline(headline), reference);
-        TaskResult result = Results.from(summary, task.description(), progress.endLoss(),
-            trainSeconds, rate, learning);
+        TaskResult.Learning learning =
+            new TaskResult.Learning(
+                headline,
+                achieved.headline(headline),
+                achieved.onlineLoss(),
+                baseline == null ? Double.NaN : baseline.headline(headline),
+                reference);
+        TaskResult result =
+            Results.from(
+                summary, task.description(), progress.endLoss(), trainSeconds, rate, learning);
         results.add(result);
         if (k == 1) {
           ResultTable.header(result, s.baselineEvery() > 0).forEach(out::println);
@@ -152,9 +197,9 @@ final class ContinualRun {
   /**
    * What the monitor gets at a task's start: the probe, and for the scenarios scored by accuracy
    * the evaluation examples whose accuracy becomes the task's end accuracy, with the fresh
-   * baseline's accuracy on the same examples when this task has one, so the monitor reports the
-   * gap ({@code plasticity.task.baseline.accuracy}, {@code plasticity.gap}). The regression's
-   * headline is an online error, not DL4J's end score, so no score baseline is handed over.
+   * baseline's accuracy on the same examples when this task has one, so the monitor reports the gap
+   * ({@code plasticity.task.baseline.accuracy}, {@code plasticity.gap}). The regression's headline
+   * is an online error, not DL4J's end score, so no score baseline is handed over.
    */
   private TaskData taskData(INDArray probe, TaskFactory.Task task, TaskTraining.Outcome baseline) {
     TaskData.Builder b = TaskData.builder().probe(probe);
@@ -169,13 +214,14 @@ final class ContinualRun {
 
   private PlasticityConfig config() throws BadSettingException {
     try {
-      PlasticityConfig.Builder b = PlasticityConfig.builder()
-          .runId(s.runId())
-          .outputDirectory(s.output())
-          .metricsPort(s.port())
-          .metricsBindAddress(s.bind())
-          .livePage(true)
-          .probeSize(s.probeSize());
+      PlasticityConfig.Builder b =
+          PlasticityConfig.builder()
+              .runId(s.runId())
+              .outputDirectory(s.output())
+              .metricsPort(s.port())
+              .metricsBindAddress(s.bind())
+              .livePage(true)
+              .probeSize(s.probeSize());
       if (s.pushgateway() != null) {
         b.pushgateway(s.pushgateway());
       }
@@ -189,15 +235,25 @@ final class ContinualRun {
   private java.util.Map<String, String> settingsFor(int inputs, Instant started) {
     java.util.Map<String, String> m = s.describe(inputs);
     m.put("started", started.toString());
-    m.put("elapsed", String.format(Locale.ROOT, "%.0f s",
-        Duration.between(started, Instant.now()).toMillis() / 1000.0));
+    m.put(
+        "elapsed",
+        String.format(
+            Locale.ROOT, "%.0f s", Duration.between(started, Instant.now()).toMillis() / 1000.0));
     return m;
   }
 
   private void announceEndpoints(PlasticityListener monitor) {
-    monitor.metricsPort().ifPresent(p -> out.printf(Locale.ROOT,
-        "Prometheus metrics: http://%s:%d/metrics%nLive page: http://%s:%d/live/%n",
-        hostForUrl(s.bind()), p, hostForUrl(s.bind()), p));
+    monitor
+        .metricsPort()
+        .ifPresent(
+            p ->
+                out.printf(
+                    Locale.ROOT,
+                    "Prometheus metrics: http://%s:%d/metrics%nLive page: http://%s:%d/live/%n",
+                    hostForUrl(s.bind()),
+                    p,
+                    hostForUrl(s.bind()),
+                    p));
     if (s.pushgateway() != null) {
       out.println("Pushing to " + s.pushgateway() + " at every task's end");
     }
@@ -212,8 +268,12 @@ final class ContinualRun {
     return bind.contains(":") ? "[" + bind + "]" : bind;
   }
 
-  private void printSummary(List<TaskResult> results, Path runDir, List<Path> files,
-      List<String> plotProblems, Instant started) {
+  private void printSummary(
+      List<TaskResult> results,
+      Path runDir,
+      List<Path> files,
+      List<String> plotProblems,
+      Instant started) {
     out.println();
     if (results.isEmpty()) {
       return;
@@ -245,12 +305,17 @@ final class ContinualRun {
         out.println();
       }
     }
-    out.printf(Locale.ROOT, "Finished in %.0f s. Report: %s%n",
+    out.printf(
+        Locale.ROOT,
+        "Finished in %.0f s. Report: %s%n",
         Duration.between(started, Instant.now()).toMillis() / 1000.0,
         runDir.resolve(Report.PAGE).toAbsolutePath());
-    out.println("Files: " + String.join(", ",
-        files.stream().map(f -> f.getFileName().toString()).toList())
-        + ", " + Report.TASK_LOG + (s.saveModel() ? ", " + MODEL_FILE : ""));
+    out.println(
+        "Files: "
+            + String.join(", ", files.stream().map(f -> f.getFileName().toString()).toList())
+            + ", "
+            + Report.TASK_LOG
+            + (s.saveModel() ? ", " + MODEL_FILE : ""));
     for (String problem : plotProblems) {
       out.println("Plots were not drawn: " + problem);
     }
@@ -258,16 +323,21 @@ final class ContinualRun {
   }
 
   private static String valueOf(TaskResult r, String layer, boolean dead) {
-    return r.layers().stream().filter(l -> l.layer().equals(layer)).findFirst()
-        .map(l -> dead ? (l.deadWeights() < 0 ? "-" : Integer.toString(l.deadWeights()))
-            : ResultTable.fixed(l.srankActivations(), 0))
+    return r.layers().stream()
+        .filter(l -> l.layer().equals(layer))
+        .findFirst()
+        .map(
+            l ->
+                dead
+                    ? (l.deadWeights() < 0 ? "-" : Integer.toString(l.deadWeights()))
+                    : ResultTable.fixed(l.srankActivations(), 0))
         .orElse("-");
   }
 
   private void linger(PlasticityListener monitor) throws InterruptedException {
     if (s.linger() > 0 && monitor.metricsPort().isPresent()) {
-      out.printf(Locale.ROOT, "Serving the final metrics for %d s (Ctrl-C to stop) ...%n",
-          s.linger());
+      out.printf(
+          Locale.ROOT, "Serving the final metrics for %d s (Ctrl-C to stop) ...%n", s.linger());
       out.flush();
       Thread.sleep(s.linger() * 1000L);
     }
@@ -275,8 +345,16 @@ final class ContinualRun {
 
   /** Removes the files an earlier run with the same id left (only those this app writes). */
   private static void clear(Path runDir) throws IOException {
-    for (String name : List.of(Report.TASK_LOG, Report.CSV, Report.ACCURACY_PNG, Report.DEAD_PNG,
-        Report.MERGED_PNG, Report.SRANK_PNG, Report.PAGE, MODEL_FILE)) {
+    for (String name :
+        List.of(
+            Report.TASK_LOG,
+            Report.CSV,
+            Report.ACCURACY_PNG,
+            Report.DEAD_PNG,
+            Report.MERGED_PNG,
+            Report.SRANK_PNG,
+            Report.PAGE,
+            MODEL_FILE)) {
       Files.deleteIfExists(runDir.resolve(name));
     }
   }

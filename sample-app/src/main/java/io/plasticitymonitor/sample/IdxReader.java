@@ -14,10 +14,10 @@ import java.util.HexFormat;
 import java.util.zip.GZIPInputStream;
 
 /**
- * Reads the IDX files of MNIST and Fashion-MNIST (LeCun's format: a big-endian magic number
- * {@code 0x00000801} for labels or {@code 0x00000803} for images, the dimension sizes, then unsigned
- * bytes), plain or gzipped. Every size is checked, and where a SHA-256 of the (decompressed) content
- * is given, the content too; a bad file fails with an {@link IOException} that names it.
+ * Reads the IDX files of MNIST and Fashion-MNIST (LeCun's format: a big-endian magic number {@code
+ * 0x00000801} for labels or {@code 0x00000803} for images, the dimension sizes, then unsigned
+ * bytes), plain or gzipped. Every size is checked, and where a SHA-256 of the (decompressed)
+ * content is given, the content too; a bad file fails with an {@link IOException} that names it.
  */
 final class IdxReader {
   static final int LABELS_MAGIC = 0x00000801;
@@ -71,8 +71,16 @@ final class IdxReader {
       int rows = in.readInt();
       int cols = in.readInt();
       if (rows != expectedRows || cols != expectedCols) {
-        throw new IOException(file + ": images are " + rows + "x" + cols + ", expected "
-            + expectedRows + "x" + expectedCols);
+        throw new IOException(
+            file
+                + ": images are "
+                + rows
+                + "x"
+                + cols
+                + ", expected "
+                + expectedRows
+                + "x"
+                + expectedCols);
       }
       byte[] raw = new byte[Math.multiplyExact(count, rows * cols)];
       readFully(file, in, raw);
@@ -97,8 +105,15 @@ final class IdxReader {
     int[] y = readLabels(labels, labelsSha256);
     float[] x = readImages(images, 28, 28, imagesSha256);
     if (x.length != (long) y.length * 784) {
-      throw new IOException(images + " holds " + x.length / 784 + " images but " + labels
-          + " holds " + y.length + " labels");
+      throw new IOException(
+          images
+              + " holds "
+              + x.length / 784
+              + " images but "
+              + labels
+              + " holds "
+              + y.length
+              + " labels");
     }
     return new ImageSet(x, y, 784);
   }
@@ -129,16 +144,22 @@ final class IdxReader {
     }
     String actual = HexFormat.of().formatHex(digest.digest());
     if (!actual.equalsIgnoreCase(expected)) {
-      throw new IOException(file + ": content has SHA-256 " + actual + ", expected " + expected
-          + " (the file is damaged or not the expected data set)");
+      throw new IOException(
+          file
+              + ": content has SHA-256 "
+              + actual
+              + ", expected "
+              + expected
+              + " (the file is damaged or not the expected data set)");
     }
   }
 
   private static void checkMagic(Path file, int magic, int expected) throws IOException {
     if (magic != expected) {
-      throw new IOException(String.format(
-          "%s: not an IDX %s file (magic 0x%08x, expected 0x%08x)",
-          file, expected == IMAGES_MAGIC ? "image" : "label", magic, expected));
+      throw new IOException(
+          String.format(
+              "%s: not an IDX %s file (magic 0x%08x, expected 0x%08x)",
+              file, expected == IMAGES_MAGIC ? "image" : "label", magic, expected));
     }
   }
 

@@ -17,8 +17,14 @@ record ImageSet(float[] pixels, int[] labels, int features) {
     Objects.requireNonNull(pixels, "pixels");
     Objects.requireNonNull(labels, "labels");
     if (features <= 0 || pixels.length != (long) labels.length * features) {
-      throw new IllegalArgumentException("pixels has " + pixels.length + " values, expected "
-          + labels.length + " images * " + features + " features");
+      throw new IllegalArgumentException(
+          "pixels has "
+              + pixels.length
+              + " values, expected "
+              + labels.length
+              + " images * "
+              + features
+              + " features");
     }
     for (int label : labels) {
       if (label < 0 || label >= CLASSES) {

@@ -128,10 +128,11 @@ final class LineChart {
       Series line = series.get(s);
       Color color = PALETTE[Math.floorMod(line.color, PALETTE.length)];
       g.setColor(color);
-      g.setStroke(line.dashed
-          ? new BasicStroke(2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 1f,
-              new float[] {7f, 5f}, 0f)
-          : new BasicStroke(2.2f));
+      g.setStroke(
+          line.dashed
+              ? new BasicStroke(
+                  2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_ROUND, 1f, new float[] {7f, 5f}, 0f)
+              : new BasicStroke(2.2f));
       Path2D.Double path = new Path2D.Double();
       boolean open = false;
       for (int k = 0; k < line.values.length; k++) {
@@ -175,7 +176,9 @@ final class LineChart {
     return max;
   }
 
-  /** 1, 1.5, 2, 2.5 or 5 times a power of ten, at least {@code v} (1 for an empty or zero chart). */
+  /**
+   * 1, 1.5, 2, 2.5 or 5 times a power of ten, at least {@code v} (1 for an empty or zero chart).
+   */
   static double niceCeiling(double v) {
     if (!(v > 0)) {
       return 1;

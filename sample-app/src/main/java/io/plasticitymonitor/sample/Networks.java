@@ -29,8 +29,15 @@ final class Networks {
    * @param learningRate its learning rate
    * @param weightDecay DL4J's decoupled weight decay {@code weightDecay(wd, true)}; 0 for none
    */
-  record Spec(int inputs, int depth, int width, int outputs, boolean regression,
-      Scenario.Optimizer optimizer, double learningRate, double weightDecay) {
+  record Spec(
+      int inputs,
+      int depth,
+      int width,
+      int outputs,
+      boolean regression,
+      Scenario.Optimizer optimizer,
+      double learningRate,
+      double weightDecay) {
 
     /** The network as people write it, e.g. {@code 784-128-128-10 ReLU MLP}. */
     String describe() {
@@ -40,32 +47,34 @@ final class Networks {
       }
       s.append('-').append(outputs);
       return s.append(depth == 0 ? " linear" : " ReLU MLP")
-          .append(regression ? ", squared error" : "").toString();
+          .append(regression ? ", squared error" : "")
+          .toString();
     }
   }
 
   /**
    * {@code inputs → depth × width ReLU → outputs}, and, when {@code weightDecay > 0}, DL4J's
    * decoupled weight decay {@code weightDecay(wd, true)} on the weights of every layer (biases are
-   * not decayed). Classification: He (ReLU) normal init, softmax and cross-entropy. Regression:
-   * the initialisation of Dohare et al.'s learner ({@code lop/nets/ffnn.py}): hidden weights
-   * uniform on ±√(6/fan_in) (Kaiming uniform for ReLU), output weights uniform on ±√(3/fan_in)
-   * (Kaiming uniform, linear), biases 0, identity output, squared error. Unnamed layers, so DL4J
-   * reports them as {@code layer0}, {@code layer1}, …
+   * not decayed). Classification: He (ReLU) normal init, softmax and cross-entropy. Regression: the
+   * initialisation of Dohare et al.'s learner ({@code lop/nets/ffnn.py}): hidden weights uniform on
+   * ±√(6/fan_in) (Kaiming uniform for ReLU), output weights uniform on ±√(3/fan_in) (Kaiming
+   * uniform, linear), biases 0, identity output, squared error. Unnamed layers, so DL4J reports
+   * them as {@code layer0}, {@code layer1}, …
    */
   static MultiLayerNetwork build(Spec spec, long seed) {
-    NeuralNetConfiguration.Builder base = new NeuralNetConfiguration.Builder()
-        .seed(seed)
-        .updater(updater(spec))
-        .weightInit(WeightInit.RELU);
+    NeuralNetConfiguration.Builder base =
+        new NeuralNetConfiguration.Builder()
+            .seed(seed)
+            .updater(updater(spec))
+            .weightInit(WeightInit.RELU);
     if (spec.weightDecay() > 0) {
       base.weightDecay(spec.weightDecay(), true);
     }
     NeuralNetConfiguration.ListBuilder list = base.list();
     int in = spec.inputs();
     for (int i = 0; i < spec.depth(); i++) {
-      DenseLayer.Builder b = new DenseLayer.Builder().nIn(in).nOut(spec.width())
-          .activation(Activation.RELU);
+      DenseLayer.Builder b =
+          new DenseLayer.Builder().nIn(in).nOut(spec.width()).activation(Activation.RELU);
       if (spec.regression()) {
         b.weightInit(uniform(Math.sqrt(6.0 / in)));
       }
@@ -73,12 +82,20 @@ final class Networks {
       in = spec.width();
     }
     if (spec.regression()) {
-      list.layer(new OutputLayer.Builder(LossFunctions.LossFunction.MSE)
-          .nIn(in).nOut(spec.outputs()).activation(Activation.IDENTITY)
-          .weightInit(uniform(Math.sqrt(3.0 / in))).build());
+      list.layer(
+          new OutputLayer.Builder(LossFunctions.LossFunction.MSE)
+              .nIn(in)
+              .nOut(spec.outputs())
+              .activation(Activation.IDENTITY)
+              .weightInit(uniform(Math.sqrt(3.0 / in)))
+              .build());
     } else {
-      list.layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
-          .nIn(in).nOut(spec.outputs()).activation(Activation.SOFTMAX).build());
+      list.layer(
+          new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+              .nIn(in)
+              .nOut(spec.outputs())
+              .activation(Activation.SOFTMAX)
+              .build());
     }
     MultiLayerNetwork net = new MultiLayerNetwork(list.build());
     net.init();
@@ -88,8 +105,17 @@ final class Networks {
   /** The permuted-MNIST reference network: SGD, He init, softmax over the 10 classes. */
   static MultiLayerNetwork mlp(
       int inputs, int depth, int width, double learningRate, double weightDecay, long seed) {
-    return build(new Spec(inputs, depth, width, ImageSet.CLASSES, false, Scenario.Optimizer.SGD,
-        learningRate, weightDecay), seed);
+    return build(
+        new Spec(
+            inputs,
+            depth,
+            width,
+            ImageSet.CLASSES,
+            false,
+            Scenario.Optimizer.SGD,
+            learningRate,
+            weightDecay),
+        seed);
   }
 
   private static WeightInitDistribution uniform(double bound) {

@@ -8,8 +8,8 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
 
 /**
- * A console progress bar for one task: examples seen, examples per second, and the latest loss.
- * On a terminal it redraws one line in place (at most every 200 ms); otherwise it prints a line at
+ * A console progress bar for one task: examples seen, examples per second, and the latest loss. On
+ * a terminal it redraws one line in place (at most every 200 ms); otherwise it prints a line at
  * every quarter so logs stay short.
  *
  * <p>The loss shown is the data loss: DL4J's score minus the weight-decay penalty it adds to it
@@ -117,13 +117,20 @@ final class ProgressBar extends BaseTrainingListener {
     return seconds > 0 ? done / seconds : 0;
   }
 
-  /** The bar as text, e.g. {@code task-2 [#######-------] 4000/8000  50%  2,950 ex/s  loss 0.4123}. */
+  /** The bar as text, e.g. {@code task-2 [#######-------] 4000/8000 50% 2,950 ex/s loss 0.4123}. */
   String line(long now) {
     int filled = (int) (WIDTH * done / total);
-    return String.format(Locale.ROOT, "%s [%s%s] %d/%d %3d%% %,8.0f ex/s  loss %s",
-        label, "#".repeat(filled), "-".repeat(WIDTH - filled), done, total,
-        (int) (100 * done / total), rate(now), Double.isNaN(loss) ? "-" : String.format(
-            Locale.ROOT, "%.4f", loss));
+    return String.format(
+        Locale.ROOT,
+        "%s [%s%s] %d/%d %3d%% %,8.0f ex/s  loss %s",
+        label,
+        "#".repeat(filled),
+        "-".repeat(WIDTH - filled),
+        done,
+        total,
+        (int) (100 * done / total),
+        rate(now),
+        Double.isNaN(loss) ? "-" : String.format(Locale.ROOT, "%.4f", loss));
   }
 
   @Override

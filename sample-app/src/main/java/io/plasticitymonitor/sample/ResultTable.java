@@ -26,8 +26,9 @@ final class ResultTable {
   static List<String> header(TaskResult first, boolean baseline) {
     boolean reference = !Double.isNaN(first.plasticity().reference());
     StringBuilder top = new StringBuilder(String.format(Locale.ROOT, "%-8s %8s %8s", "", "", ""));
-    StringBuilder cols = new StringBuilder(String.format(Locale.ROOT, "%-8s %8s %8s", "task",
-        headlineName(first), "loss"));
+    StringBuilder cols =
+        new StringBuilder(
+            String.format(Locale.ROOT, "%-8s %8s %8s", "task", headlineName(first), "loss"));
     if (baseline) {
       top.append(String.format(Locale.ROOT, " | %-17s", "fresh network"));
       cols.append(String.format(Locale.ROOT, " | %8s %8s", "fresh", "gap"));
@@ -53,33 +54,69 @@ final class ResultTable {
   /** The console row of one task, in the columns of {@link #header(TaskResult, boolean)}. */
   static String row(TaskResult r, boolean baseline) {
     TaskResult.Learning p = r.plasticity();
-    StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "%-8s %8s %8s",
-        r.task(), fixed(p.achieved(), 4), fixed(r.endLoss(), 4)));
+    StringBuilder s =
+        new StringBuilder(
+            String.format(
+                Locale.ROOT,
+                "%-8s %8s %8s",
+                r.task(),
+                fixed(p.achieved(), 4),
+                fixed(r.endLoss(), 4)));
     if (baseline) {
-      s.append(String.format(Locale.ROOT, " | %8s %8s", fixed(p.baseline(), 4),
-          signed(p.gap(), 4)));
+      s.append(
+          String.format(Locale.ROOT, " | %8s %8s", fixed(p.baseline(), 4), signed(p.gap(), 4)));
     }
     if (!Double.isNaN(p.reference())) {
       s.append(String.format(Locale.ROOT, " | %8s", fixed(p.reference(), 4)));
     }
     for (TaskResult.LayerRow l : r.hiddenLayers()) {
-      s.append(String.format(Locale.ROOT, " | %6s %6s %8s",
-          count(l.deadWeights()), count(l.merged()), fixed(l.srankActivations(), 0)));
+      s.append(
+          String.format(
+              Locale.ROOT,
+              " | %6s %6s %8s",
+              count(l.deadWeights()),
+              count(l.merged()),
+              fixed(l.srankActivations(), 0)));
     }
-    s.append(String.format(Locale.ROOT, " | %8s %7s",
-        fixed(r.absorbedRatio(), 3), fixed(r.trainSeconds(), 1)));
+    s.append(
+        String.format(
+            Locale.ROOT, " | %8s %7s", fixed(r.absorbedRatio(), 3), fixed(r.trainSeconds(), 1)));
     return s.toString();
   }
 
   /** The CSV columns for tasks shaped like {@code first}: task columns, then per layer. */
   static List<String> csvHeader(TaskResult first) {
-    List<String> h = new ArrayList<>(List.of("index", "task", "description", "accuracy",
-        "end_loss", "end_score", "train_seconds", "examples_per_second", "absorbed_ratio",
-        "headline", "achieved", "online_loss", "baseline", "gap", "reference"));
+    List<String> h =
+        new ArrayList<>(
+            List.of(
+                "index",
+                "task",
+                "description",
+                "accuracy",
+                "end_loss",
+                "end_score",
+                "train_seconds",
+                "examples_per_second",
+                "absorbed_ratio",
+                "headline",
+                "achieved",
+                "online_loss",
+                "baseline",
+                "gap",
+                "reference"));
     for (TaskResult.LayerRow l : first.layers()) {
-      for (String m : List.of("units", "dead_weights", "dead_activations", "merged", "distinct",
-          "srank_activations", "srank_weights", "weight_magnitude", "became_dead",
-          "nonfinite_parameters")) {
+      for (String m :
+          List.of(
+              "units",
+              "dead_weights",
+              "dead_activations",
+              "merged",
+              "distinct",
+              "srank_activations",
+              "srank_weights",
+              "weight_magnitude",
+              "became_dead",
+              "nonfinite_parameters")) {
         h.add(l.layer() + "_" + m);
       }
     }
@@ -87,8 +124,8 @@ final class ResultTable {
   }
 
   /**
-   * Writes every task as one CSV row (RFC 4180; empty cells where a value does not apply).
-   * Layers are matched by position; every task of a run has the same layers.
+   * Writes every task as one CSV row (RFC 4180; empty cells where a value does not apply). Layers
+   * are matched by position; every task of a run has the same layers.
    */
   static void writeCsv(List<TaskResult> results, Writer w) throws IOException {
     if (results.isEmpty()) {
@@ -97,14 +134,26 @@ final class ResultTable {
     w.write(String.join(",", csvHeader(results.get(0))));
     w.write("\r\n");
     for (TaskResult r : results) {
-      List<String> cells = new ArrayList<>(List.of(Integer.toString(r.index()), quote(r.task()),
-          quote(r.description()), num(r.accuracy()), num(r.endLoss()), num(r.endScore()),
-          num(r.trainSeconds()),
-          num(r.examplesPerSecond()), num(r.absorbedRatio()),
-          r.plasticity().headline() == Scenario.Headline.ACCURACY ? "accuracy" : "online_error",
-          num(r.plasticity().achieved()), num(r.plasticity().onlineLoss()),
-          num(r.plasticity().baseline()), num(r.plasticity().gap()),
-          num(r.plasticity().reference())));
+      List<String> cells =
+          new ArrayList<>(
+              List.of(
+                  Integer.toString(r.index()),
+                  quote(r.task()),
+                  quote(r.description()),
+                  num(r.accuracy()),
+                  num(r.endLoss()),
+                  num(r.endScore()),
+                  num(r.trainSeconds()),
+                  num(r.examplesPerSecond()),
+                  num(r.absorbedRatio()),
+                  r.plasticity().headline() == Scenario.Headline.ACCURACY
+                      ? "accuracy"
+                      : "online_error",
+                  num(r.plasticity().achieved()),
+                  num(r.plasticity().onlineLoss()),
+                  num(r.plasticity().baseline()),
+                  num(r.plasticity().gap()),
+                  num(r.plasticity().reference())));
       for (TaskResult.LayerRow l : r.layers()) {
         cells.add(Integer.toString(l.units()));
         cells.add(cnt(l.deadWeights()));

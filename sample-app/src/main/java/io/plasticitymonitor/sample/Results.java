@@ -1,10 +1,10 @@
 package io.plasticitymonitor.sample;
 
-import io.plasticitymonitor.report.LayerSummary;
-import io.plasticitymonitor.report.TaskSummary;
 import io.plasticitymonitor.analysis.ActivationMeasures;
 import io.plasticitymonitor.analysis.LayerMeasures;
 import io.plasticitymonitor.analysis.UnitMeasures;
+import io.plasticitymonitor.report.LayerSummary;
+import io.plasticitymonitor.report.TaskSummary;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,23 +12,46 @@ import java.util.List;
 final class Results {
   private Results() {}
 
-  static TaskResult from(TaskSummary s, String description, double endLoss, double trainSeconds,
+  static TaskResult from(
+      TaskSummary s,
+      String description,
+      double endLoss,
+      double trainSeconds,
       double examplesPerSecond) {
     double accuracy = s.endAccuracy().isPresent() ? s.endAccuracy().getAsDouble() : Double.NaN;
-    return from(s, description, endLoss, trainSeconds, examplesPerSecond,
-        new TaskResult.Learning(Scenario.Headline.ACCURACY, accuracy, Double.NaN, Double.NaN,
-            Double.NaN));
+    return from(
+        s,
+        description,
+        endLoss,
+        trainSeconds,
+        examplesPerSecond,
+        new TaskResult.Learning(
+            Scenario.Headline.ACCURACY, accuracy, Double.NaN, Double.NaN, Double.NaN));
   }
 
-  static TaskResult from(TaskSummary s, String description, double endLoss, double trainSeconds,
-      double examplesPerSecond, TaskResult.Learning learning) {
+  static TaskResult from(
+      TaskSummary s,
+      String description,
+      double endLoss,
+      double trainSeconds,
+      double examplesPerSecond,
+      TaskResult.Learning learning) {
     List<TaskResult.LayerRow> rows = new ArrayList<>();
     for (LayerSummary l : s.layers()) {
       rows.add(row(l.measures(), l.becameDead()));
     }
-    return new TaskResult(s.index(), s.task(), description,
+    return new TaskResult(
+        s.index(),
+        s.task(),
+        description,
         s.endAccuracy().isPresent() ? s.endAccuracy().getAsDouble() : Double.NaN,
-        endLoss, s.endScore(), trainSeconds, examplesPerSecond, s.absorbedRatio(), rows, learning);
+        endLoss,
+        s.endScore(),
+        trainSeconds,
+        examplesPerSecond,
+        s.absorbedRatio(),
+        rows,
+        learning);
   }
 
   /** One layer's measures as a row; {@code becameDead} is -1 where unknown (offline analysis). */

@@ -42,8 +42,15 @@ record RunSettings(
   /** The monitored network (and every baseline: the same spec, another seed). */
   Networks.Spec network(int inputs) {
     boolean regression = scenario.headline() == Scenario.Headline.ONLINE_ERROR;
-    return new Networks.Spec(inputs, depth, width, regression ? 1 : ImageSet.CLASSES, regression,
-        optimizer, learningRate, weightDecay);
+    return new Networks.Spec(
+        inputs,
+        depth,
+        width,
+        regression ? 1 : ImageSet.CLASSES,
+        regression,
+        optimizer,
+        learningRate,
+        weightDecay);
   }
 
   /** Whether task {@code k} (1-based) gets a fresh baseline network. */
@@ -61,19 +68,35 @@ record RunSettings(
     Map<String, String> m = new LinkedHashMap<>();
     m.put("scenario", scenario.cliName());
     m.put("tasks", Integer.toString(tasks));
-    m.put("training examples per task", examplesPerTask + " (" + epochs
-        + (epochs == 1 ? " epoch)" : " epochs)"));
+    m.put(
+        "training examples per task",
+        examplesPerTask + " (" + epochs + (epochs == 1 ? " epoch)" : " epochs)"));
     m.put("held-out examples per task", Integer.toString(evalExamples));
-    m.put("network", architecture(inputs) + (scenario.images() ? ", He (ReLU) init"
-        : ", Kaiming uniform init (Dohare et al.'s learner)"));
-    m.put("optimiser", optimizer.cliName() + ", learning rate " + SampleApp.plain(learningRate)
-        + ", batch " + batchSize);
-    m.put("weight decay", weightDecay > 0
-        ? SampleApp.plain(weightDecay) + " (decoupled: DL4J weightDecay(wd, true), weights only)"
-        : "none");
+    m.put(
+        "network",
+        architecture(inputs)
+            + (scenario.images()
+                ? ", He (ReLU) init"
+                : ", Kaiming uniform init (Dohare et al.'s learner)"));
+    m.put(
+        "optimiser",
+        optimizer.cliName()
+            + ", learning rate "
+            + SampleApp.plain(learningRate)
+            + ", batch "
+            + batchSize);
+    m.put(
+        "weight decay",
+        weightDecay > 0
+            ? SampleApp.plain(weightDecay)
+                + " (decoupled: DL4J weightDecay(wd, true), weights only)"
+            : "none");
     m.put("remedy", remedy.map(Object::toString).orElse("none"));
-    m.put("fresh baseline", baselineEvery == 0 ? "none"
-        : baselineEvery == 1 ? "every task" : "every " + baselineEvery + " tasks");
+    m.put(
+        "fresh baseline",
+        baselineEvery == 0
+            ? "none"
+            : baselineEvery == 1 ? "every task" : "every " + baselineEvery + " tasks");
     m.put("seed", Long.toString(seed));
     m.put("probe examples", Integer.toString(probeSize));
     return m;

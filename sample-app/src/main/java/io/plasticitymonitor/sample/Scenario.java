@@ -7,38 +7,61 @@ import picocli.CommandLine.TypeConversionException;
 
 /**
  * The continual-learning scenarios: how a data set is cut into a sequence of tasks, which network
- * learns them, and which number says how well a task was learnt. Each scenario carries the
- * defaults it runs with when an option is not given (sample-app/README.md gives their sources).
+ * learns them, and which number says how well a task was learnt. Each scenario carries the defaults
+ * it runs with when an option is not given (sample-app/README.md gives their sources).
  */
 enum Scenario {
   /** Each task a fixed random pixel permutation of MNIST; the first task the identity. */
-  PERMUTED_MNIST("permuted-mnist", false, Integer.MAX_VALUE, Headline.ACCURACY,
+  PERMUTED_MNIST(
+      "permuted-mnist",
+      false,
+      Integer.MAX_VALUE,
+      Headline.ACCURACY,
       new Defaults(6, 8000, 2000, 1, 2, 128, Optimizer.SGD, 0.05, 32, 0.1, 0)),
   /** Class-incremental MNIST: task k holds only classes 2k-2 and 2k-1 (at most 5 tasks). */
-  SPLIT_MNIST("split-mnist", false, 5, Headline.ACCURACY,
+  SPLIT_MNIST(
+      "split-mnist",
+      false,
+      5,
+      Headline.ACCURACY,
       new Defaults(5, 8000, 2000, 1, 2, 128, Optimizer.SGD, 0.05, 32, 0.1, 0)),
   /** As permuted-mnist, on Fashion-MNIST. */
-  PERMUTED_FASHION("permuted-fashion", true, Integer.MAX_VALUE, Headline.ACCURACY,
+  PERMUTED_FASHION(
+      "permuted-fashion",
+      true,
+      Integer.MAX_VALUE,
+      Headline.ACCURACY,
       new Defaults(6, 8000, 2000, 1, 2, 128, Optimizer.SGD, 0.05, 32, 0.1, 0)),
   /**
-   * Memorisation: the same MNIST images every task, each given a fresh uniformly random label;
-   * the headline is the training accuracy reached within the task's fixed budget (Lyle et al.
-   * 2023; Kumar, Marklund & Van Roy 2023).
+   * Memorisation: the same MNIST images every task, each given a fresh uniformly random label; the
+   * headline is the training accuracy reached within the task's fixed budget (Lyle et al. 2023;
+   * Kumar, Marklund & Van Roy 2023).
    */
-  RANDOM_LABEL_MNIST("random-label-mnist", false, Integer.MAX_VALUE, Headline.ACCURACY,
+  RANDOM_LABEL_MNIST(
+      "random-label-mnist",
+      false,
+      Integer.MAX_VALUE,
+      Headline.ACCURACY,
       new Defaults(8, 600, 600, 15, 2, 100, Optimizer.ADAM, 1e-3, 16, 0, 1)),
   /**
    * Warm starting (Ash & Adams 2020): task 1 trains on the first half of the examples, task 2 on
    * all of them; a fresh network trained on all of them is the baseline.
    */
-  WARM_START("warm-start", false, 2, Headline.ACCURACY,
+  WARM_START(
+      "warm-start",
+      false,
+      2,
+      Headline.ACCURACY,
       new Defaults(2, 8000, 5000, 30, 2, 128, Optimizer.SGD, 0.05, 32, 0, 1)),
   /**
    * Dohare et al. 2024's slowly-changing regression: m-bit binary inputs whose first f bits change
    * only between tasks, a fixed random LTU target network, a 5-unit ReLU learner trained online;
    * the headline is the mean squared error on each example before the update on it.
    */
-  SLOWLY_CHANGING_REGRESSION("slowly-changing-regression", false, Integer.MAX_VALUE,
+  SLOWLY_CHANGING_REGRESSION(
+      "slowly-changing-regression",
+      false,
+      Integer.MAX_VALUE,
       Headline.ONLINE_ERROR,
       new Defaults(30, 10_000, 0, 1, 1, 5, Optimizer.SGD, 0.01, 1, 0, 1));
 
@@ -50,8 +73,8 @@ enum Scenario {
     ONLINE_ERROR;
 
     /**
-     * How far the continually trained network is behind the fresh one: positive when it learnt
-     * the task worse. {@code baseline − achieved} for accuracy, {@code achieved − baseline} for an
+     * How far the continually trained network is behind the fresh one: positive when it learnt the
+     * task worse. {@code baseline − achieved} for accuracy, {@code achieved − baseline} for an
      * error.
      */
     double gap(double achieved, double baseline) {
@@ -61,7 +84,8 @@ enum Scenario {
 
   /** The updaters the app can train with. */
   enum Optimizer {
-    SGD, ADAM;
+    SGD,
+    ADAM;
 
     String cliName() {
       return name().toLowerCase(java.util.Locale.ROOT);
@@ -73,8 +97,17 @@ enum Scenario {
    *
    * @param baselineEvery train a fresh baseline on every k-th task; 0 for none
    */
-  record Defaults(int tasks, int examplesPerTask, int evalExamples, int epochs, int depth,
-      int width, Optimizer optimizer, double learningRate, int batchSize, double weightDecay,
+  record Defaults(
+      int tasks,
+      int examplesPerTask,
+      int evalExamples,
+      int epochs,
+      int depth,
+      int width,
+      Optimizer optimizer,
+      double learningRate,
+      int batchSize,
+      double weightDecay,
       int baselineEvery) {}
 
   private final String cliName;

@@ -13,8 +13,8 @@ import org.nd4j.linalg.factory.Nd4j;
  * flip_one} false); the other {@code m − f} are drawn afresh for every example. The target is a
  * fixed network with one hidden layer of {@code targetUnits} linear threshold units: every weight
  * and bias uniform on {−1, +1}; unit {@code i} fires ({@code 1}) when its pre-activation exceeds
- * {@code τ_i = β(m+1) − S_i}, {@code S_i = (m − Σ_j W_ij + b_i)/2}; the output is the weighted sum of
- * the fired units plus a bias. One task is one flip period of the repository ({@code flip_after}
+ * {@code τ_i = β(m+1) − S_i}, {@code S_i = (m − Σ_j W_ij + b_i)/2}; the output is the weighted sum
+ * of the fired units plus a bias. One task is one flip period of the repository ({@code flip_after}
  * examples), so the error per task is the repository's error binned by flip period.
  *
  * <p>Everything comes from generators seeded by {@code seed} (the target) and {@code seed} and the
@@ -23,10 +23,13 @@ import org.nd4j.linalg.factory.Nd4j;
 final class SlowlyChangingRegression {
   /** Inputs {@code m}, as in the repository's configurations. */
   static final int INPUTS = 20;
+
   /** Slowly changing bits {@code f}. */
   static final int FLIPPING_BITS = 15;
+
   /** Hidden units of the target network. */
   static final int TARGET_UNITS = 100;
+
   /** The LTU threshold parameter β. */
   static final double BETA = 0.7;
 
@@ -45,8 +48,8 @@ final class SlowlyChangingRegression {
 
   SlowlyChangingRegression(int inputs, int flippingBits, int targetUnits, double beta, long seed) {
     if (flippingBits < 0 || flippingBits > inputs) {
-      throw new IllegalArgumentException("flipping bits must be 0 to " + inputs + " (got: "
-          + flippingBits + ")");
+      throw new IllegalArgumentException(
+          "flipping bits must be 0 to " + inputs + " (got: " + flippingBits + ")");
     }
     this.inputs = inputs;
     this.flippingBits = flippingBits;
@@ -126,8 +129,8 @@ final class SlowlyChangingRegression {
     }
     var features = Nd4j.create(x, new long[] {examples, inputs}, 'c');
     var targets = Nd4j.create(y, new long[] {examples, 1}, 'c');
-    return new TaskFactory.Task(k, "task-" + k, "slow bits " + bits(slow), features, targets,
-        features, targets);
+    return new TaskFactory.Task(
+        k, "task-" + k, "slow bits " + bits(slow), features, targets, features, targets);
   }
 
   private static String bits(float[] b) {

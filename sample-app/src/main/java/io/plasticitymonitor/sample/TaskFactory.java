@@ -17,8 +17,8 @@ import org.nd4j.linalg.factory.Nd4j;
  *   <li>split-mnist: only the examples of classes {@code 2k-2} and {@code 2k-1}; the network keeps
  *       its 10 outputs (class-incremental);
  *   <li>random-label-mnist: the same {@code examplesPerTask} training images in every task, each
- *       with a fresh uniformly random label per task; the task is evaluated on those very
- *       examples (memorisation: the training accuracy reached);
+ *       with a fresh uniformly random label per task; the task is evaluated on those very examples
+ *       (memorisation: the training accuracy reached);
  *   <li>warm-start: one draw of {@code examplesPerTask} training images; task 1 is its first half,
  *       task 2 all of it; both are evaluated on the same test examples;
  *   <li>slowly-changing-regression: {@link SlowlyChangingRegression}, no images.
@@ -36,7 +36,11 @@ final class TaskFactory {
   private final SlowlyChangingRegression regression;
 
   TaskFactory(
-      Scenario scenario, DataSources.Splits data, int examplesPerTask, int evalExamples, long seed) {
+      Scenario scenario,
+      DataSources.Splits data,
+      int examplesPerTask,
+      int evalExamples,
+      long seed) {
     this.scenario = scenario;
     this.data = data;
     this.examplesPerTask = examplesPerTask;
@@ -61,8 +65,8 @@ final class TaskFactory {
   /** Task {@code k}, 1-based. */
   Task create(int k) {
     if (k < 1 || k > scenario.maxTasks()) {
-      throw new IllegalArgumentException(scenario + " has tasks 1.." + scenario.maxTasks()
-          + " (got: " + k + ")");
+      throw new IllegalArgumentException(
+          scenario + " has tasks 1.." + scenario.maxTasks() + " (got: " + k + ")");
     }
     if (regression != null) {
       return regression.task(k, examplesPerTask);
@@ -89,9 +93,14 @@ final class TaskFactory {
       evalRows = sample(indicesOfClasses(data.test(), classes), evalExamples, rng);
       description = "classes " + classes[0] + " and " + classes[1];
     }
-    return new Task(k, "task-" + k, description,
-        features(data.train(), trainRows, permutation), labels(data.train(), trainRows),
-        features(data.test(), evalRows, permutation), labels(data.test(), evalRows));
+    return new Task(
+        k,
+        "task-" + k,
+        description,
+        features(data.train(), trainRows, permutation),
+        labels(data.train(), trainRows),
+        features(data.test(), evalRows, permutation),
+        labels(data.test(), evalRows));
   }
 
   /** Drawn once per run, whatever the task: the images of random-label-mnist and warm-start. */
@@ -114,12 +123,16 @@ final class TaskFactory {
   private Task warmStart(int k) {
     int[] all = fixedTrainRows();
     int[] rows = k == 1 ? java.util.Arrays.copyOf(all, all.length / 2) : all;
-    int[] evalRows = sample(allIndices(data.test().size()), evalExamples,
-        new Random(seed * 1_000_003L + 1));
-    return new Task(k, "task-" + k, k == 1 ? "first half (" + rows.length + " examples)"
-        : "all " + rows.length + " examples",
-        features(data.train(), rows, null), labels(data.train(), rows),
-        features(data.test(), evalRows, null), labels(data.test(), evalRows));
+    int[] evalRows =
+        sample(allIndices(data.test().size()), evalExamples, new Random(seed * 1_000_003L + 1));
+    return new Task(
+        k,
+        "task-" + k,
+        k == 1 ? "first half (" + rows.length + " examples)" : "all " + rows.length + " examples",
+        features(data.train(), rows, null),
+        labels(data.train(), rows),
+        features(data.test(), evalRows, null),
+        labels(data.test(), evalRows));
   }
 
   private static int[] classesOf(int k) {

@@ -42,17 +42,34 @@ record TaskResult(
   }
 
   /** A task whose learning is known only by its accuracy (no baseline, no online loss). */
-  TaskResult(int index, String task, String description, double accuracy, double endLoss,
-      double endScore, double trainSeconds, double examplesPerSecond, double absorbedRatio,
+  TaskResult(
+      int index,
+      String task,
+      String description,
+      double accuracy,
+      double endLoss,
+      double endScore,
+      double trainSeconds,
+      double examplesPerSecond,
+      double absorbedRatio,
       List<LayerRow> layers) {
-    this(index, task, description, accuracy, endLoss, endScore, trainSeconds, examplesPerSecond,
-        absorbedRatio, layers, new Learning(Scenario.Headline.ACCURACY, accuracy, Double.NaN,
-            Double.NaN, Double.NaN));
+    this(
+        index,
+        task,
+        description,
+        accuracy,
+        endLoss,
+        endScore,
+        trainSeconds,
+        examplesPerSecond,
+        absorbedRatio,
+        layers,
+        new Learning(Scenario.Headline.ACCURACY, accuracy, Double.NaN, Double.NaN, Double.NaN));
   }
 
   /**
-   * How well the task was learnt: the scenario's headline number for the monitored network and
-   * for a freshly initialised one trained the same way ({@link Baseline}).
+   * How well the task was learnt: the scenario's headline number for the monitored network and for
+   * a freshly initialised one trained the same way ({@link Baseline}).
    *
    * @param headline which number: accuracy (higher is better) or online error (lower is better)
    * @param achieved the monitored network's
@@ -61,15 +78,20 @@ record TaskResult(
    * @param reference a reference learner's headline (the linear learner of
    *     slowly-changing-regression, trained continually); NaN where there is none
    */
-  record Learning(Scenario.Headline headline, double achieved, double onlineLoss,
-      double baseline, double reference) {
+  record Learning(
+      Scenario.Headline headline,
+      double achieved,
+      double onlineLoss,
+      double baseline,
+      double reference) {
     Learning {
       Objects.requireNonNull(headline, "headline");
     }
 
     /** {@link Scenario.Headline#gap}: positive when the monitored network learnt worse. */
     double gap() {
-      return Double.isNaN(baseline) || Double.isNaN(achieved) ? Double.NaN
+      return Double.isNaN(baseline) || Double.isNaN(achieved)
+          ? Double.NaN
           : headline.gap(achieved, baseline);
     }
   }
@@ -81,8 +103,8 @@ record TaskResult(
 
   /**
    * One layer's measures at the end of a task. Counts are -1 and measures NaN where they do not
-   * apply (unit measures of a non-hidden layer, activations without a probe) or could not be computed
-   * (non-finite parameters).
+   * apply (unit measures of a non-hidden layer, activations without a probe) or could not be
+   * computed (non-finite parameters).
    *
    * @param layer the layer's name as DL4J reports it ({@code layer0}, …)
    * @param units units of the layer

@@ -10,9 +10,9 @@ import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * Trains one network on one task the way the run does and measures how well it learnt it: the
- * same code for the monitored network and for its fresh baseline, so the two numbers differ only
- * in where the network started.
+ * Trains one network on one task the way the run does and measures how well it learnt it: the same
+ * code for the monitored network and for its fresh baseline, so the two numbers differ only in
+ * where the network started.
  */
 final class TaskTraining {
   private TaskTraining() {}
@@ -52,8 +52,10 @@ final class TaskTraining {
     } finally {
       net.setListeners(before);
     }
-    double accuracy = s.scenario().headline() == Scenario.Headline.ACCURACY
-        ? accuracy(net, task.evalFeatures(), task.evalLabels()) : Double.NaN;
+    double accuracy =
+        s.scenario().headline() == Scenario.Headline.ACCURACY
+            ? accuracy(net, task.evalFeatures(), task.evalLabels())
+            : Double.NaN;
     return new Outcome(accuracy, meter.mean(), meter.count);
   }
 

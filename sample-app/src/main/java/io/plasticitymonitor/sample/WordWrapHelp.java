@@ -14,10 +14,10 @@ import picocli.CommandLine.Model.UsageMessageSpec;
 
 /**
  * Usage help that wraps lines at spaces only. Picocli wraps where {@link java.text.BreakIterator}'s
- * line instance allows, and the JDK's allows a break after every {@code .}, {@code /} and
- * {@code :} inside a word, which cuts file names and URLs in two ({@code tasks.} / {@code jsonl},
- * {@code http://127.} / {@code 0.0.1:9091}) for a reader to copy back together. Here a word is
- * only cut when it is wider than its column.
+ * line instance allows, and the JDK's allows a break after every {@code .}, {@code /} and {@code :}
+ * inside a word, which cuts file names and URLs in two ({@code tasks.} / {@code jsonl}, {@code
+ * http://127.} / {@code 0.0.1:9091}) for a reader to copy back together. Here a word is only cut
+ * when it is wider than its column.
  */
 final class WordWrapHelp extends Help {
   WordWrapHelp(CommandSpec spec, ColorScheme colorScheme) {
@@ -25,17 +25,20 @@ final class WordWrapHelp extends Help {
   }
 
   @Override
-  public Layout createDefaultLayout(List<OptionSpec> options, List<PositionalParamSpec> positionals,
-      ColorScheme scheme) {
+  public Layout createDefaultLayout(
+      List<OptionSpec> options, List<PositionalParamSpec> positionals, ColorScheme scheme) {
     int longOptions = calcLongOptionColumnWidth(options, positionals, scheme);
     // The columns of TextTable.forDefaultColumns.
-    TextTable table = new SpaceWrappingTable(scheme,
-        new Column(2, 0, Overflow.TRUNCATE),
-        new Column(2, 0, Overflow.SPAN),
-        new Column(1, 0, Overflow.TRUNCATE),
-        new Column(longOptions, 1, Overflow.SPAN),
-        new Column(width() - 5 - longOptions, 1, Overflow.WRAP));
-    return new Layout(scheme, table, createDefaultOptionRenderer(), createDefaultParameterRenderer());
+    TextTable table =
+        new SpaceWrappingTable(
+            scheme,
+            new Column(2, 0, Overflow.TRUNCATE),
+            new Column(2, 0, Overflow.SPAN),
+            new Column(1, 0, Overflow.TRUNCATE),
+            new Column(longOptions, 1, Overflow.SPAN),
+            new Column(width() - 5 - longOptions, 1, Overflow.WRAP));
+    return new Layout(
+        scheme, table, createDefaultOptionRenderer(), createDefaultParameterRenderer());
   }
 
   @Override
@@ -58,15 +61,21 @@ final class WordWrapHelp extends Help {
     if (subcommands.isEmpty()) {
       return "";
     }
-    int nameWidth = Math.min(width() / 2,
-        subcommands.keySet().stream().mapToInt(String::length).max().orElse(0)) + 2;
+    int nameWidth =
+        Math.min(
+                width() / 2, subcommands.keySet().stream().mapToInt(String::length).max().orElse(0))
+            + 2;
     // The columns of Help.commandList.
-    SpaceWrappingTable table = new SpaceWrappingTable(colorScheme(),
-        new Column(nameWidth, 2, Overflow.SPAN), new Column(width() - nameWidth, 2, Overflow.WRAP));
+    SpaceWrappingTable table =
+        new SpaceWrappingTable(
+            colorScheme(),
+            new Column(nameWidth, 2, Overflow.SPAN),
+            new Column(width() - nameWidth, 2, Overflow.WRAP));
     for (Help help : subcommands.values()) {
       UsageMessageSpec usage = help.commandSpec().usageMessage();
       String[] first = usage.header().length > 0 ? usage.header() : usage.description();
-      Text[] lines = colorScheme().text(first.length > 0 ? String.format(first[0]) : "").splitLines();
+      Text[] lines =
+          colorScheme().text(first.length > 0 ? String.format(first[0]) : "").splitLines();
       for (int i = 0; i < lines.length; i++) {
         table.addRowValues(i == 0 ? help.commandNamesText(", ") : colorScheme().text(""), lines[i]);
       }
@@ -104,8 +113,9 @@ final class WordWrapHelp extends Help {
     public Cell putValue(int row, int col, Text value) {
       Column[] columns = columns();
       Column column = columns[col];
-      boolean wraps = column.overflow == Overflow.WRAP
-          || (column.overflow == Overflow.SPAN && col == columns.length - 1);
+      boolean wraps =
+          column.overflow == Overflow.WRAP
+              || (column.overflow == Overflow.SPAN && col == columns.length - 1);
       if (!wraps || value == null || value.plainString().isEmpty()) {
         return super.putValue(row, col, value);
       }

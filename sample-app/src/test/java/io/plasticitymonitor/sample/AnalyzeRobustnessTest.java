@@ -30,8 +30,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * file, exit status 2, no stack trace. Every file is derived from a real saved network: cut at
  * several points, with an entry missing or damaged, with sizes in the parameter header that ask for
  * terabytes or less than nothing, a class name that is not a layer, a configuration that does not
- * match its parameters, and a zip bomb (a configuration.json that inflates to 300 MB, more than the heap of the child JVM
- * that runs the command in its own process).
+ * match its parameters, and a zip bomb (a configuration.json that inflates to 300 MB, more than the
+ * heap of the child JVM that runs the command in its own process).
  */
 class AnalyzeRobustnessTest {
   private static final String CONF = "configuration.json";
@@ -84,13 +84,16 @@ class AnalyzeRobustnessTest {
   private static byte[] conf(String from, String to) throws IOException {
     String text = new String(entries.get(CONF), StandardCharsets.UTF_8);
     assertThat(text).contains(from);
-    return with(CONF, text.replaceFirst(java.util.regex.Pattern.quote(from), to).getBytes(StandardCharsets.UTF_8));
+    return with(
+        CONF,
+        text.replaceFirst(java.util.regex.Pattern.quote(from), to)
+            .getBytes(StandardCharsets.UTF_8));
   }
 
   /**
    * coefficients.bin with one of its two buffer lengths replaced. Nd4j's layout: for the shape
-   * buffer, then the data buffer: writeUTF(allocation mode), long length, writeUTF(data type),
-   * then the elements.
+   * buffer, then the data buffer: writeUTF(allocation mode), long length, writeUTF(data type), then
+   * the elements.
    */
   private static byte[] coefficientLength(int buffer, long length) throws IOException {
     ByteBuffer b = ByteBuffer.wrap(entries.get(COEF).clone());
@@ -109,7 +112,10 @@ class AnalyzeRobustnessTest {
     }
   }
 
-  /** {@value #BOMB_MB} MB of spaces, deflated to about {@value #BOMB_MB} KB: more than the child's heap. */
+  /**
+   * {@value #BOMB_MB} MB of spaces, deflated to about {@value #BOMB_MB} KB: more than the child's
+   * heap.
+   */
   private static byte[] zipBomb() throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (ZipOutputStream z = new ZipOutputStream(bytes)) {
@@ -146,34 +152,52 @@ class AnalyzeRobustnessTest {
   static List<Bad> badFiles() {
     return List.of(
         new Bad("empty", () -> new byte[0]),
-        new Bad("random-bytes", () -> {
-          byte[] b = new byte[4096];
-          new Random(7).nextBytes(b);
-          return b;
-        }),
+        new Bad(
+            "random-bytes",
+            () -> {
+              byte[] b = new byte[4096];
+              new Random(7).nextBytes(b);
+              return b;
+            }),
         new Bad("text", () -> "not a model\n".getBytes(StandardCharsets.UTF_8)),
         new Bad("truncated-10pct", () -> cut(0.1)),
         new Bad("truncated-50pct", () -> cut(0.5)),
         new Bad("truncated-90pct", () -> cut(0.9)),
         new Bad("truncated-last-byte", () -> java.util.Arrays.copyOf(good, good.length - 1)),
-        new Bad("coefficients-cut-in-half", () -> with(COEF,
-            java.util.Arrays.copyOf(entries.get(COEF), entries.get(COEF).length / 2))),
-        new Bad("coefficients-random", () -> {
-          byte[] b = new byte[entries.get(COEF).length];
-          new Random(11).nextBytes(b);
-          return with(COEF, b);
-        }),
+        new Bad(
+            "coefficients-cut-in-half",
+            () ->
+                with(
+                    COEF,
+                    java.util.Arrays.copyOf(entries.get(COEF), entries.get(COEF).length / 2))),
+        new Bad(
+            "coefficients-random",
+            () -> {
+              byte[] b = new byte[entries.get(COEF).length];
+              new Random(11).nextBytes(b);
+              return with(COEF, b);
+            }),
         new Bad("coefficients-missing", () -> with(COEF, null)),
         new Bad("configuration-missing", () -> with(CONF, null)),
-        new Bad("configuration-broken-json", () -> with(CONF,
-            "{\"confs\": [ {\"layer\": ".getBytes(StandardCharsets.UTF_8))),
-        new Bad("configuration-not-an-object", () -> with(CONF, "[1,2,3]".getBytes(StandardCharsets.UTF_8))),
-        new Bad("configuration-empty-object", () -> with(CONF, "{}".getBytes(StandardCharsets.UTF_8))),
-        new Bad("configuration-deeply-nested", () -> with(CONF,
-            ("[".repeat(100_000) + "]".repeat(100_000)).getBytes(StandardCharsets.UTF_8))),
-        new Bad("configuration-class-not-a-layer", () -> conf(
-            "org.deeplearning4j.nn.conf.layers.DenseLayer", "java.lang.ProcessBuilder")),
-        new Bad("configuration-does-not-match-parameters", () -> conf("\"nout\" : 16", "\"nout\" : 8")),
+        new Bad(
+            "configuration-broken-json",
+            () -> with(CONF, "{\"confs\": [ {\"layer\": ".getBytes(StandardCharsets.UTF_8))),
+        new Bad(
+            "configuration-not-an-object",
+            () -> with(CONF, "[1,2,3]".getBytes(StandardCharsets.UTF_8))),
+        new Bad(
+            "configuration-empty-object", () -> with(CONF, "{}".getBytes(StandardCharsets.UTF_8))),
+        new Bad(
+            "configuration-deeply-nested",
+            () ->
+                with(
+                    CONF,
+                    ("[".repeat(100_000) + "]".repeat(100_000)).getBytes(StandardCharsets.UTF_8))),
+        new Bad(
+            "configuration-class-not-a-layer",
+            () -> conf("org.deeplearning4j.nn.conf.layers.DenseLayer", "java.lang.ProcessBuilder")),
+        new Bad(
+            "configuration-does-not-match-parameters", () -> conf("\"nout\" : 16", "\"nout\" : 8")),
         new Bad("configuration-negative-width", () -> conf("\"nout\" : 16", "\"nout\" : -16")),
         new Bad("header-shape-length-1TiB", () -> coefficientLength(0, 1L << 40)),
         new Bad("header-data-length-1TiB", () -> coefficientLength(1, 1L << 40)),
@@ -188,7 +212,8 @@ class AnalyzeRobustnessTest {
     Path file = Files.write(dir.resolve(bad.name() + ".zip"), bad.bytes().get());
     OptionsTest.Outcome o = OptionsTest.run("analyze", file.toString());
     assertThat(o.exit()).as(o.err()).isEqualTo(SampleApp.EXIT_USAGE);
-    assertThat(o.err()).startsWith("analyze: cannot read " + file)
+    assertThat(o.err())
+        .startsWith("analyze: cannot read " + file)
         .doesNotContain("\tat ", "Exception in thread");
     assertThat(o.err().lines().count()).as(o.err()).isLessThanOrEqualTo(4);
     assertThat(o.out()).isEmpty();
@@ -219,9 +244,17 @@ class AnalyzeRobustnessTest {
     for (Map.Entry<String, byte[]> f : files.entrySet()) {
       Path file = Files.write(dir.resolve("process-" + f.getKey() + ".zip"), f.getValue());
       Path err = dir.resolve("process-" + f.getKey() + ".err");
-      ProcessBuilder pb = new ProcessBuilder(java.toString(), CHILD_HEAP, "-cp",
-          System.getProperty("java.class.path"), SampleApp.class.getName(), "analyze", file.toString())
-          .redirectError(err.toFile()).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+      ProcessBuilder pb =
+          new ProcessBuilder(
+                  java.toString(),
+                  CHILD_HEAP,
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  SampleApp.class.getName(),
+                  "analyze",
+                  file.toString())
+              .redirectError(err.toFile())
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD);
       pb.environment().put("OMP_NUM_THREADS", "1");
       Process p = pb.start();
       if (!p.waitFor(90, TimeUnit.SECONDS)) {
@@ -230,7 +263,9 @@ class AnalyzeRobustnessTest {
       }
       String stderr = Files.readString(err);
       assertThat(p.exitValue()).as("%s: %s", f.getKey(), stderr).isEqualTo(SampleApp.EXIT_USAGE);
-      assertThat(stderr).as(f.getKey()).contains("analyze: cannot read " + file)
+      assertThat(stderr)
+          .as(f.getKey())
+          .contains("analyze: cannot read " + file)
           .doesNotContain("\tat ", "Exception in thread", "hs_err");
     }
   }

@@ -21,10 +21,22 @@ class BaselineTest {
 
   private RunSettings settings(String... extra) {
     SampleApp app = new SampleApp();
-    String[] base = {"--scenario", "slowly-changing-regression", "--examples-per-task", "240",
-        "--batch-size", "8", "--port", "0", "--output", tmp.toString()};
-    String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(base),
-        java.util.Arrays.stream(extra)).toArray(String[]::new);
+    String[] base = {
+      "--scenario",
+      "slowly-changing-regression",
+      "--examples-per-task",
+      "240",
+      "--batch-size",
+      "8",
+      "--port",
+      "0",
+      "--output",
+      tmp.toString()
+    };
+    String[] args =
+        java.util.stream.Stream.concat(
+                java.util.Arrays.stream(base), java.util.Arrays.stream(extra))
+            .toArray(String[]::new);
     new CommandLine(app).parseArgs(args);
     return app.validate();
   }
@@ -59,8 +71,8 @@ class BaselineTest {
       gaps[i] = Scenario.Headline.ONLINE_ERROR.gap(achieved, baseline);
     }
     double mean = java.util.Arrays.stream(gaps).average().orElseThrow();
-    double sd = Math.sqrt(java.util.Arrays.stream(gaps).map(g -> (g - mean) * (g - mean)).sum()
-        / (n - 1));
+    double sd =
+        Math.sqrt(java.util.Arrays.stream(gaps).map(g -> (g - mean) * (g - mean)).sum() / (n - 1));
     assertThat(sd).as("the baselines start from other initialisations").isPositive();
     assertThat(Math.abs(mean)).isLessThanOrEqualTo(3 * sd / Math.sqrt(n));
   }
@@ -82,19 +94,21 @@ class BaselineTest {
 
   @Test
   void baselineSeedsDependOnTheRunSeedAndTheTask() {
-    assertThat(Baseline.seedFor(42, 1)).isNotEqualTo(Baseline.seedFor(42, 2))
-        .isNotEqualTo(Baseline.seedFor(43, 1)).isNotEqualTo(42L);
+    assertThat(Baseline.seedFor(42, 1))
+        .isNotEqualTo(Baseline.seedFor(42, 2))
+        .isNotEqualTo(Baseline.seedFor(43, 1))
+        .isNotEqualTo(42L);
     assertThat(Baseline.seedFor(42, 3)).isEqualTo(Baseline.seedFor(42, 3));
   }
 
   @Test
   void gapsArePositiveWhenTheContinualNetworkLearntWorse() {
-    assertThat(Scenario.Headline.ACCURACY.gap(0.6, 0.9)).isCloseTo(0.3, org.assertj.core.data
-        .Offset.offset(1e-12));
-    assertThat(Scenario.Headline.ONLINE_ERROR.gap(1.2, 0.8)).isCloseTo(0.4, org.assertj.core
-        .data.Offset.offset(1e-12));
-    TaskResult.Learning none = new TaskResult.Learning(Scenario.Headline.ACCURACY, 0.5, 1,
-        Double.NaN, Double.NaN);
+    assertThat(Scenario.Headline.ACCURACY.gap(0.6, 0.9))
+        .isCloseTo(0.3, org.assertj.core.data.Offset.offset(1e-12));
+    assertThat(Scenario.Headline.ONLINE_ERROR.gap(1.2, 0.8))
+        .isCloseTo(0.4, org.assertj.core.data.Offset.offset(1e-12));
+    TaskResult.Learning none =
+        new TaskResult.Learning(Scenario.Headline.ACCURACY, 0.5, 1, Double.NaN, Double.NaN);
     assertThat(none.gap()).isNaN();
   }
 }

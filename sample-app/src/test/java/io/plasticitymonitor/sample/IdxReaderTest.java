@@ -21,7 +21,8 @@ class IdxReaderTest {
 
   @TempDir Path tmp;
 
-  static byte[] images(int magic, int count, int rows, int cols, int pixelBytes) throws IOException {
+  static byte[] images(int magic, int count, int rows, int cols, int pixelBytes)
+      throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     DataOutputStream out = new DataOutputStream(bytes);
     out.writeInt(magic);
@@ -66,8 +67,9 @@ class IdxReaderTest {
     byte[] img = images(IdxReader.IMAGES_MAGIC, 2, 28, 28, 2 * 784);
     byte[] lab = labels(7, 0);
     for (String suffix : new String[] {"", ".gz"}) {
-      ImageSet set = IdxReader.read(write("img" + suffix, img), write("lab" + suffix, lab),
-          sha256(img), sha256(lab));
+      ImageSet set =
+          IdxReader.read(
+              write("img" + suffix, img), write("lab" + suffix, lab), sha256(img), sha256(lab));
       assertThat(set.size()).isEqualTo(2);
       assertThat(set.features()).isEqualTo(784);
       assertThat(set.labels()).containsExactly(7, 0);
@@ -104,7 +106,8 @@ class IdxReaderTest {
     Path img = write("img", images(IdxReader.IMAGES_MAGIC, 2, 28, 28, 2 * 784));
     Path lab = write("lab", labels(1, 2, 3));
     assertThatThrownBy(() -> IdxReader.read(img, lab, null, null))
-        .hasMessageContaining("holds 2 images but").hasMessageContaining("holds 3 labels");
+        .hasMessageContaining("holds 2 images but")
+        .hasMessageContaining("holds 3 labels");
   }
 
   @Test
@@ -119,8 +122,11 @@ class IdxReaderTest {
 
   @Test
   void readsTheDebianFashionMnistPackageWhenInstalled() throws Exception {
-    assumeThat(Files.isRegularFile(DataSources.DEBIAN_FASHION_DIR.resolve(
-        "t10k-labels-idx1-ubyte.gz"))).as("dataset-fashion-mnist installed").isTrue();
+    assumeThat(
+            Files.isRegularFile(
+                DataSources.DEBIAN_FASHION_DIR.resolve("t10k-labels-idx1-ubyte.gz")))
+        .as("dataset-fashion-mnist installed")
+        .isTrue();
     DataSources.Splits fashion = DataSources.fashion(DataSources.DEBIAN_FASHION_DIR);
     assertThat(fashion.train().size()).isEqualTo(60_000);
     assertThat(fashion.test().size()).isEqualTo(10_000);

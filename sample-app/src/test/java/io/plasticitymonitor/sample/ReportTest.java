@@ -22,29 +22,49 @@ class ReportTest {
   @TempDir Path tmp;
 
   static TaskResult.LayerRow hidden(String name, int dead, int merged, double srank) {
-    return new TaskResult.LayerRow(name, 128, true, dead, dead + 1, merged, 128 - dead - merged,
-        srank, 100, 0.01, 0, 0);
+    return new TaskResult.LayerRow(
+        name, 128, true, dead, dead + 1, merged, 128 - dead - merged, srank, 100, 0.01, 0, 0);
   }
 
   static TaskResult.LayerRow output() {
-    return new TaskResult.LayerRow("layer2", 10, false, -1, -1, -1, -1, Double.NaN, 10, 0.03, -1, 0);
+    return new TaskResult.LayerRow(
+        "layer2", 10, false, -1, -1, -1, -1, Double.NaN, 10, 0.03, -1, 0);
   }
 
   static List<TaskResult> results() {
     return List.of(
-        new TaskResult(1, "task-1", "identity permutation", 0.58, 1.5, 2.8, 10, 800, 0,
+        new TaskResult(
+            1,
+            "task-1",
+            "identity permutation",
+            0.58,
+            1.5,
+            2.8,
+            10,
+            800,
+            0,
             List.of(hidden("layer0", 0, 0, 72), hidden("layer1", 0, 0, 60), output())),
-        new TaskResult(2, "task-2", "pixel permutation 2", 0.39, 1.9, 2.3, 8, 1000, 0.1,
+        new TaskResult(
+            2,
+            "task-2",
+            "pixel permutation 2",
+            0.39,
+            1.9,
+            2.3,
+            8,
+            1000,
+            0.1,
             List.of(hidden("layer0", 1, 2, 35), hidden("layer1", 25, 0, 13), output())));
   }
 
   @Test
   void consoleRowsShowAccuracyAndPerLayerDeadMergedSrank() {
     List<String> header = ResultTable.header(results().get(0));
-    assertThat(header.get(0)).contains("layer0 (128 units)", "layer1 (128 units)")
+    assertThat(header.get(0))
+        .contains("layer0 (128 units)", "layer1 (128 units)")
         .doesNotContain("layer2");
-    assertThat(header.get(1)).contains("task", "accuracy", "loss", "dead", "merged", "srank",
-        "absorbed");
+    assertThat(header.get(1))
+        .contains("task", "accuracy", "loss", "dead", "merged", "srank", "absorbed");
     String row = ResultTable.row(results().get(1));
     assertThat(row).startsWith("task-2").contains("0.3900", "1.9000", "0.100", "8.0");
     assertThat(row.split("\\|")[2].trim().split("\\s+")).containsExactly("25", "0", "13");
@@ -52,25 +72,38 @@ class ReportTest {
   }
 
   private static TaskResult withLearning(TaskResult r, TaskResult.Learning learning) {
-    return new TaskResult(r.index(), r.task(), r.description(), r.accuracy(), r.endLoss(),
-        r.endScore(), r.trainSeconds(), r.examplesPerSecond(), r.absorbedRatio(), r.layers(),
+    return new TaskResult(
+        r.index(),
+        r.task(),
+        r.description(),
+        r.accuracy(),
+        r.endLoss(),
+        r.endScore(),
+        r.trainSeconds(),
+        r.examplesPerSecond(),
+        r.absorbedRatio(),
+        r.layers(),
         learning);
   }
 
   @Test
   void baselineColumnsShowTheFreshNetworkAndTheGap() throws IOException {
-    TaskResult r = withLearning(results().get(1),
-        new TaskResult.Learning(Scenario.Headline.ACCURACY, 0.39, 1.7, 0.91, Double.NaN));
+    TaskResult r =
+        withLearning(
+            results().get(1),
+            new TaskResult.Learning(Scenario.Headline.ACCURACY, 0.39, 1.7, 0.91, Double.NaN));
     List<String> header = ResultTable.header(r, true);
     assertThat(header.get(1)).contains("accuracy", "fresh", "gap").doesNotContain("linear");
     String row = ResultTable.row(r, true);
     assertThat(row.split("\\|")[1].trim().split("\\s+")).containsExactly("0.9100", "+0.5200");
     assertThat(header.get(1).length()).isEqualTo(row.length());
 
-    TaskResult regression = withLearning(results().get(1),
-        new TaskResult.Learning(Scenario.Headline.ONLINE_ERROR, 1.1, 1.1, 0.8, 0.9));
-    assertThat(ResultTable.header(regression, true).get(1)).contains("error", "fresh", "gap",
-        "linear");
+    TaskResult regression =
+        withLearning(
+            results().get(1),
+            new TaskResult.Learning(Scenario.Headline.ONLINE_ERROR, 1.1, 1.1, 0.8, 0.9));
+    assertThat(ResultTable.header(regression, true).get(1))
+        .contains("error", "fresh", "gap", "linear");
     String regressionRow = ResultTable.row(regression, true);
     assertThat(regressionRow.split("\\|")[1].trim().split("\\s+"))
         .containsExactly("0.8000", "+0.3000");
@@ -93,8 +126,9 @@ class ReportTest {
     String[] lines = w.toString().split("\r\n");
     assertThat(lines).hasSize(3);
     List<String> header = List.of(lines[0].split(","));
-    assertThat(header).startsWith("index", "task", "description", "accuracy", "end_loss",
-        "end_score").contains("layer1_dead_weights", "layer1_srank_activations", "layer2_units");
+    assertThat(header)
+        .startsWith("index", "task", "description", "accuracy", "end_loss", "end_score")
+        .contains("layer1_dead_weights", "layer1_srank_activations", "layer2_units");
     List<String> row = List.of(lines[2].split(",", -1));
     assertThat(row).hasSameSizeAs(header);
     assertThat(row.get(header.indexOf("accuracy"))).isEqualTo("0.390000");
@@ -112,11 +146,17 @@ class ReportTest {
     List<Path> files = Report.write(tmp, "r<1>", settings, results(), problems);
 
     assertThat(problems).isEmpty();
-    assertThat(files).extracting(f -> f.getFileName().toString()).containsExactly(
-        Report.CSV, Report.ACCURACY_PNG, Report.DEAD_PNG, Report.MERGED_PNG, Report.SRANK_PNG,
-        Report.PAGE);
-    for (String png : List.of(Report.ACCURACY_PNG, Report.DEAD_PNG, Report.MERGED_PNG,
-        Report.SRANK_PNG)) {
+    assertThat(files)
+        .extracting(f -> f.getFileName().toString())
+        .containsExactly(
+            Report.CSV,
+            Report.ACCURACY_PNG,
+            Report.DEAD_PNG,
+            Report.MERGED_PNG,
+            Report.SRANK_PNG,
+            Report.PAGE);
+    for (String png :
+        List.of(Report.ACCURACY_PNG, Report.DEAD_PNG, Report.MERGED_PNG, Report.SRANK_PNG)) {
       BufferedImage img = ImageIO.read(tmp.resolve(png).toFile());
       assertThat(img).as(png).isNotNull();
       assertThat(img.getWidth()).isEqualTo(LineChart.WIDTH);
@@ -124,17 +164,24 @@ class ReportTest {
       assertThat(distinctColours(img)).as(png + " has lines and text").isGreaterThan(10);
     }
     String page = Files.readString(tmp.resolve(Report.PAGE));
-    assertThat(page).contains("<img src=\"accuracy.png\"", "<img src=\"dead_units.png\"",
-        "<img src=\"merged_units.png\"", "<img src=\"activation_srank.png\"",
-        "href=\"results.csv\"", "href=\"tasks.jsonl\"", "Run r&lt;1&gt;", "permuted-mnist",
-        "<td>0.3900</td>");
+    assertThat(page)
+        .contains(
+            "<img src=\"accuracy.png\"",
+            "<img src=\"dead_units.png\"",
+            "<img src=\"merged_units.png\"",
+            "<img src=\"activation_srank.png\"",
+            "href=\"results.csv\"",
+            "href=\"tasks.jsonl\"",
+            "Run r&lt;1&gt;",
+            "permuted-mnist",
+            "<td>0.3900</td>");
   }
 
   @Test
   void chartsCopeWithGapsOneTaskAndNoData() {
     BufferedImage one = new LineChart("t", "y").add("a", new double[] {0.5}, false).render();
-    BufferedImage gaps = new LineChart("t", "y")
-        .add("a", new double[] {1, Double.NaN, 3}, true).render();
+    BufferedImage gaps =
+        new LineChart("t", "y").add("a", new double[] {1, Double.NaN, 3}, true).render();
     BufferedImage none = new LineChart("t", "y").render();
     assertThat(List.of(one, gaps, none)).allMatch(i -> i.getWidth() == LineChart.WIDTH);
     assertThat(LineChart.niceCeiling(27)).isEqualTo(50);
@@ -157,11 +204,13 @@ class ReportTest {
     double rate = bar.finish();
     String[] lines = text.toString().split("\\R");
     assertThat(lines).hasSize(4);
-    assertThat(lines[0]).startsWith("task-1/2 [").contains("300/1000", "30%", "1,000 ex/s",
-        "loss 2.0000");
+    assertThat(lines[0])
+        .startsWith("task-1/2 [")
+        .contains("300/1000", "30%", "1,000 ex/s", "loss 2.0000");
     assertThat(lines[3]).contains("1000/1000", "100%", "loss 0.5000");
     assertThat(rate).isEqualTo(1000.0);
-    assertThat(bar.endLoss()).as("mean of the last 10% of the iterations: the last one")
+    assertThat(bar.endLoss())
+        .as("mean of the last 10% of the iterations: the last one")
         .isEqualTo(0.5);
   }
 

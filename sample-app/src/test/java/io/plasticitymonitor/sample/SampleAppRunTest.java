@@ -51,14 +51,14 @@ class SampleAppRunTest {
 
   @BeforeAll
   static void needsMnist() {
-    boolean present = DataSources.MNIST_FILES.stream()
-        .allMatch(f -> Files.isRegularFile(dataDir().resolve(f)));
+    boolean present =
+        DataSources.MNIST_FILES.stream().allMatch(f -> Files.isRegularFile(dataDir().resolve(f)));
     assumeThat(present).as("MNIST in " + dataDir() + " (./run-sample.sh --fetch-only)").isTrue();
   }
 
   /**
-   * Holds training at an iteration of the second task until the test has read {@code /metrics},
-   * so the GET happens while the run trains, whatever the machine's speed.
+   * Holds training at an iteration of the second task until the test has read {@code /metrics}, so
+   * the GET happens while the run trains, whatever the machine's speed.
    */
   static final class Pause extends BaseTrainingListener {
     final CountDownLatch reached = new CountDownLatch(1);
@@ -121,14 +121,36 @@ class SampleAppRunTest {
     ObjectMapper json = new ObjectMapper();
     ExecutorService runner = Executors.newSingleThreadExecutor();
     try {
-      Future<Integer> exit = runner.submit(() -> cl.execute("--scenario", "permuted-mnist", "--tasks", "2",
-          "--examples-per-task", Integer.toString(examples), "--eval-examples", "300",
-          "--batch-size", Integer.toString(batch), "--probe-size", "64", "--port", "0",
-          "--baseline-every", "2", "--run-id", "test-run", "--output", tmp.toString(),
-          "--data-dir", dataDir().toString()));
+      Future<Integer> exit =
+          runner.submit(
+              () ->
+                  cl.execute(
+                      "--scenario",
+                      "permuted-mnist",
+                      "--tasks",
+                      "2",
+                      "--examples-per-task",
+                      Integer.toString(examples),
+                      "--eval-examples",
+                      "300",
+                      "--batch-size",
+                      Integer.toString(batch),
+                      "--probe-size",
+                      "64",
+                      "--port",
+                      "0",
+                      "--baseline-every",
+                      "2",
+                      "--run-id",
+                      "test-run",
+                      "--output",
+                      tmp.toString(),
+                      "--data-dir",
+                      dataDir().toString()));
 
       boolean paused = pause.reached.await(WAIT_SECONDS, TimeUnit.SECONDS);
-      assertThat(paused).as("training reached task 2; output so far:%n%s%s", out.read(), err)
+      assertThat(paused)
+          .as("training reached task 2; output so far:%n%s%s", out.read(), err)
           .isTrue();
       String metrics;
       JsonNode live;
@@ -136,34 +158,45 @@ class SampleAppRunTest {
         Matcher url = METRICS_URL.matcher(out.read());
         assertThat(url.find()).as("the app printed its /metrics URL:%n%s", out.read()).isTrue();
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-        HttpResponse<String> response = http.send(
-            HttpRequest.newBuilder(URI.create(url.group(1))).timeout(Duration.ofSeconds(30))
-                .GET().build(),
-            HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response =
+            http.send(
+                HttpRequest.newBuilder(URI.create(url.group(1)))
+                    .timeout(Duration.ofSeconds(30))
+                    .GET()
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
         metrics = response.body();
         // The live page's data, served beside /metrics: task 1 ended, task 2 is running.
         assertThat(out.read()).contains("Live page: " + url.group(1).replace("/metrics", "/live/"));
-        live = json.readTree(http.send(HttpRequest.newBuilder(
-                URI.create(url.group(1).replace("/metrics", "/live/data.json")))
-            .timeout(Duration.ofSeconds(30)).GET().build(),
-            HttpResponse.BodyHandlers.ofString()).body());
+        live =
+            json.readTree(
+                http.send(
+                        HttpRequest.newBuilder(
+                                URI.create(url.group(1).replace("/metrics", "/live/data.json")))
+                            .timeout(Duration.ofSeconds(30))
+                            .GET()
+                            .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                    .body());
       } finally {
         pause.release.countDown();
       }
-      assertThat(metrics).contains(
-          "plasticity_task{run=\"test-run\"} 2.0",
-          "plasticity_layer_units{layer=\"layer0\",run=\"test-run\"} 128.0",
-          "plasticity_dead_units{criterion=\"weights\",layer=\"layer1\",run=\"test-run\"}",
-          "plasticity_rank{layer=\"layer1\",measure=\"srank\",of=\"activations\",run=\"test-run\"}",
-          "plasticity_task_end_accuracy{run=\"test-run\"}");
+      assertThat(metrics)
+          .contains(
+              "plasticity_task{run=\"test-run\"} 2.0",
+              "plasticity_layer_units{layer=\"layer0\",run=\"test-run\"} 128.0",
+              "plasticity_dead_units{criterion=\"weights\",layer=\"layer1\",run=\"test-run\"}",
+              "plasticity_rank{layer=\"layer1\",measure=\"srank\",of=\"activations\",run=\"test-run\"}",
+              "plasticity_task_end_accuracy{run=\"test-run\"}");
       assertThat(live.get("run").asText()).isEqualTo("test-run");
       assertThat(live.get("currentTask").asText()).isEqualTo("task-2");
       assertThat(live.get("tasks")).hasSize(1);
       assertThat(live.get("analyses").size()).isPositive();
       assertThat(live.get("analyses").get(0).get("layers").has("layer1")).isTrue();
 
-      assertThat(exit.get(WAIT_SECONDS, TimeUnit.SECONDS)).as("exit status; stderr:%n%s", err)
+      assertThat(exit.get(WAIT_SECONDS, TimeUnit.SECONDS))
+          .as("exit status; stderr:%n%s", err)
           .isZero();
     } finally {
       runner.shutdownNow();
@@ -171,10 +204,15 @@ class SampleAppRunTest {
     }
 
     // console: a progress bar per task, a table row per task, the summary
-    assertThat(out.read()).contains("task-1/2 [", "task-2/2 [", "ex/s", "loss",
-        "accuracy per task:", "layer1 dead units (weights):");
-    assertThat(out.read().lines().filter(l -> l.matches("task-[12] +\\d\\.\\d{4} .*")))
-        .hasSize(2);
+    assertThat(out.read())
+        .contains(
+            "task-1/2 [",
+            "task-2/2 [",
+            "ex/s",
+            "loss",
+            "accuracy per task:",
+            "layer1 dead units (weights):");
+    assertThat(out.read().lines().filter(l -> l.matches("task-[12] +\\d\\.\\d{4} .*"))).hasSize(2);
 
     // task log: one JSON line per task, as metrics.md says
     Path run = tmp.resolve("test-run");
@@ -208,16 +246,17 @@ class SampleAppRunTest {
     List<String> columns = List.of(csv.get(0).split(","));
     double csvBaseline = Double.parseDouble(csv.get(1).split(",")[columns.indexOf("baseline")]);
     assertThat(first.get("baseline_accuracy").asDouble()).isCloseTo(csvBaseline, within(1e-4));
-    assertThat(first.get("gap").get("accuracy").asDouble()).isCloseTo(
-        first.get("baseline_accuracy").asDouble() - first.get("end_accuracy").asDouble(),
-        within(1e-12));
+    assertThat(first.get("gap").get("accuracy").asDouble())
+        .isCloseTo(
+            first.get("baseline_accuracy").asDouble() - first.get("end_accuracy").asDouble(),
+            within(1e-12));
     JsonNode second = json.readTree(lines.get(1));
     assertThat(second.get("baseline_accuracy").isNull()).as("task 2 has no baseline").isTrue();
     assertThat(second.get("gap").get("accuracy").isNull()).isTrue();
 
     // report
-    for (String png : List.of(Report.ACCURACY_PNG, Report.DEAD_PNG, Report.MERGED_PNG,
-        Report.SRANK_PNG)) {
+    for (String png :
+        List.of(Report.ACCURACY_PNG, Report.DEAD_PNG, Report.MERGED_PNG, Report.SRANK_PNG)) {
       assertThat(ImageIO.read(run.resolve(png).toFile())).as(png).isNotNull();
     }
     assertThat(Files.readAllLines(run.resolve(Report.CSV))).hasSize(3);
@@ -228,8 +267,16 @@ class SampleAppRunTest {
     OptionsTest.Outcome table = OptionsTest.run("analyze", run.resolve("model.zip").toString());
     assertThat(table.exit()).as(table.err()).isZero();
     assertThat(table.out()).contains("layer0", "layer1", "layer2");
-    OptionsTest.Outcome asJson = OptionsTest.run("analyze", run.resolve("model.zip").toString(),
-        "--format", "json", "--probe-examples", "50", "--data-dir", dataDir().toString());
+    OptionsTest.Outcome asJson =
+        OptionsTest.run(
+            "analyze",
+            run.resolve("model.zip").toString(),
+            "--format",
+            "json",
+            "--probe-examples",
+            "50",
+            "--data-dir",
+            dataDir().toString());
     assertThat(asJson.exit()).as(asJson.err()).isZero();
     JsonNode analysed = json.readTree(asJson.out());
     assertThat(analysed.get("layers")).hasSize(3);

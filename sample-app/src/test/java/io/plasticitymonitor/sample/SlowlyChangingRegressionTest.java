@@ -52,7 +52,8 @@ class SlowlyChangingRegressionTest {
       }
     }
     assertThat(changedTasks).as("the slow bits change between tasks").isPositive();
-    assertThat(scr.task(2, 50).trainFeatures()).as("reproducible per seed")
+    assertThat(scr.task(2, 50).trainFeatures())
+        .as("reproducible per seed")
         .isEqualTo(again.task(2, 50).trainFeatures());
   }
 

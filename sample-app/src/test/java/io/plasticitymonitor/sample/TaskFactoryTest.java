@@ -79,8 +79,8 @@ class TaskFactoryTest {
     INDArray fromA = a.create(2).trainFeatures();
     INDArray fromB = b.create(2).trainFeatures();
     assertThat(fromA).isEqualTo(fromB);
-    INDArray otherSeed = new TaskFactory(Scenario.PERMUTED_MNIST, DATA, 30, 10, 6)
-        .create(2).trainFeatures();
+    INDArray otherSeed =
+        new TaskFactory(Scenario.PERMUTED_MNIST, DATA, 30, 10, 6).create(2).trainFeatures();
     assertThat(otherSeed).isNotEqualTo(fromA);
   }
 
@@ -121,7 +121,8 @@ class TaskFactoryTest {
     TaskFactory.Task t1 = f.create(1);
     TaskFactory.Task t2 = f.create(2);
     assertThat(t2.trainFeatures()).as("the same images every task").isEqualTo(t1.trainFeatures());
-    assertThat(t1.evalFeatures()).as("memorisation is scored on the training images")
+    assertThat(t1.evalFeatures())
+        .as("memorisation is scored on the training images")
         .isEqualTo(t1.trainFeatures());
     assertThat(t1.evalLabels()).isEqualTo(t1.trainLabels());
     int[] y1 = t1.trainLabels().argMax(1).toIntVector();
@@ -137,10 +138,17 @@ class TaskFactoryTest {
     for (int c : counts) {
       assertThat(c).as("every class drawn").isPositive();
     }
-    assertThat(new TaskFactory(Scenario.RANDOM_LABEL_MNIST, DATA, 300, 300, 42).create(2)
-        .trainLabels()).as("reproducible per seed").isEqualTo(t2.trainLabels());
-    assertThat(new TaskFactory(Scenario.RANDOM_LABEL_MNIST, DATA, 300, 300, 43).create(2)
-        .trainLabels()).isNotEqualTo(t2.trainLabels());
+    assertThat(
+            new TaskFactory(Scenario.RANDOM_LABEL_MNIST, DATA, 300, 300, 42)
+                .create(2)
+                .trainLabels())
+        .as("reproducible per seed")
+        .isEqualTo(t2.trainLabels());
+    assertThat(
+            new TaskFactory(Scenario.RANDOM_LABEL_MNIST, DATA, 300, 300, 43)
+                .create(2)
+                .trainLabels())
+        .isNotEqualTo(t2.trainLabels());
   }
 
   @Test
@@ -150,9 +158,14 @@ class TaskFactoryTest {
     TaskFactory.Task all = f.create(2);
     assertThat(half.trainExamples()).isEqualTo(50);
     assertThat(all.trainExamples()).isEqualTo(101);
-    assertThat(all.trainFeatures().get(org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 50),
-        org.nd4j.linalg.indexing.NDArrayIndex.all())).isEqualTo(half.trainFeatures());
-    assertThat(all.evalFeatures()).as("both tasks scored on the same test examples")
+    assertThat(
+            all.trainFeatures()
+                .get(
+                    org.nd4j.linalg.indexing.NDArrayIndex.interval(0, 50),
+                    org.nd4j.linalg.indexing.NDArrayIndex.all()))
+        .isEqualTo(half.trainFeatures());
+    assertThat(all.evalFeatures())
+        .as("both tasks scored on the same test examples")
         .isEqualTo(half.evalFeatures());
   }
 }

@@ -9,8 +9,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Serves {@code /metrics} (and the live page, when its history is given) from the first task's
- * start to close, when a port is configured. A port that cannot be bound does not stop training:
- * it is logged, counted in {@code plasticity.monitor.errors{cause="metrics_endpoint"}}, and {@link
+ * start to close, when a port is configured. A port that cannot be bound does not stop training: it
+ * is logged, counted in {@code plasticity.monitor.errors{cause="metrics_endpoint"}}, and {@link
  * #port()} stays empty.
  */
 public final class EndpointSink implements Sink {
@@ -30,8 +30,14 @@ public final class EndpointSink implements Sink {
    * @param user basic-auth user, or null for none
    * @param live the run's history, to serve the live page at {@code /live/}; none for no page
    */
-  public EndpointSink(MeterRegistry registry, PlasticityMeters meters, Optional<Integer> port,
-      String host, String user, String password, Optional<LiveHistory> live) {
+  public EndpointSink(
+      MeterRegistry registry,
+      PlasticityMeters meters,
+      Optional<Integer> port,
+      String host,
+      String user,
+      String password,
+      Optional<LiveHistory> live) {
     this.registry = registry;
     this.meters = meters;
     this.port = port;
@@ -58,12 +64,15 @@ public final class EndpointSink implements Sink {
     PrometheusMeterRegistry prometheus =
         PrometheusRegistries.find(registry, "PlasticityConfig.metricsPort");
     try {
-      endpoint = MetricsEndpoint.start(prometheus, host, port.get(), user, password,
-          live.map(LivePage::new));
+      endpoint =
+          MetricsEndpoint.start(
+              prometheus, host, port.get(), user, password, live.map(LivePage::new));
     } catch (IllegalStateException e) {
       meters.failed("metrics_endpoint");
-      LOG.error("{} Training goes on without /metrics; PlasticityListener.metricsEndpointUp() is "
-          + "false.", e.getMessage());
+      LOG.error(
+          "{} Training goes on without /metrics; PlasticityListener.metricsEndpointUp() is "
+              + "false.",
+          e.getMessage());
     }
   }
 

@@ -11,16 +11,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What the live page draws: the run's history in memory, bounded. Each published report becomes
- * one point per layer (dead by weights and by activations, merged, activation srank, units); each
- * ended task one row (accuracy, end score, absorbed ratio). Points are kept at most {@link
- * #MAX_POINTS}: when that many are held, every second one is dropped, so that the whole run stays
- * on the page at half the resolution rather than only its end. {@link #json()} is the page's
- * {@code data.json}.
+ * What the live page draws: the run's history in memory, bounded. Each published report becomes one
+ * point per layer (dead by weights and by activations, merged, activation srank, units); each ended
+ * task one row (accuracy, end score, absorbed ratio). Points are kept at most {@link #MAX_POINTS}:
+ * when that many are held, every second one is dropped, so that the whole run stays on the page at
+ * half the resolution rather than only its end. {@link #json()} is the page's {@code data.json}.
  */
 public final class LiveHistory implements Sink {
   /** At most this many analyses are kept (a few hundred kB of JSON for a ten-layer network). */
   public static final int MAX_POINTS = 2000;
+
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final String run;
@@ -32,8 +32,13 @@ public final class LiveHistory implements Sink {
     this.run = run;
   }
 
-  private record LayerPoint(String layer, int units, Integer dead, Integer deadActivations,
-      Integer merged, Double srank) {}
+  private record LayerPoint(
+      String layer,
+      int units,
+      Integer dead,
+      Integer deadActivations,
+      Integer merged,
+      Double srank) {}
 
   private record Point(double time, long iteration, String task, List<LayerPoint> layers) {}
 
@@ -55,25 +60,34 @@ public final class LiveHistory implements Sink {
     for (LayerMeasures m : report.layers()) {
       var u = m.unitMeasures();
       var a = m.activations();
-      layers.add(new LayerPoint(m.layer(), m.units(),
-          u == null ? null : u.deadByWeights(),
-          a == null ? null : a.deadByActivations(),
-          u == null ? null : u.merged(),
-          a == null || a.rank() == null ? null : (double) a.rank().srank()));
+      layers.add(
+          new LayerPoint(
+              m.layer(),
+              m.units(),
+              u == null ? null : u.deadByWeights(),
+              a == null ? null : a.deadByActivations(),
+              u == null ? null : u.merged(),
+              a == null || a.rank() == null ? null : (double) a.rank().srank()));
     }
     if (points.size() >= MAX_POINTS) {
       for (int i = points.size() - 1; i >= 0; i -= 2) {
         points.remove(i);
       }
     }
-    points.add(new Point(report.takenAt().toEpochMilli() / 1000.0, report.iteration(),
-        currentTask, layers));
+    points.add(
+        new Point(
+            report.takenAt().toEpochMilli() / 1000.0, report.iteration(), currentTask, layers));
   }
 
   @Override
   public synchronized void taskEnded(TaskSummary summary) {
-    tasks.add(new TaskRow(summary.index(), summary.task(),
-        summary.endAccuracy().orElse(Double.NaN), summary.endScore(), summary.absorbedRatio()));
+    tasks.add(
+        new TaskRow(
+            summary.index(),
+            summary.task(),
+            summary.endAccuracy().orElse(Double.NaN),
+            summary.endScore(),
+            summary.absorbedRatio()));
     currentTask = null;
   }
 
@@ -82,7 +96,10 @@ public final class LiveHistory implements Sink {
     return points.size();
   }
 
-  /** The page's data: {@code run}, {@code currentTask}, {@code analyses}, {@code tasks}, {@code plasticity}. */
+  /**
+   * The page's data: {@code run}, {@code currentTask}, {@code analyses}, {@code tasks}, {@code
+   * plasticity}.
+   */
   public synchronized byte[] json() {
     ObjectNode root = JSON.createObjectNode();
     root.put("run", run);

@@ -28,11 +28,16 @@ final class LivePage implements HttpHandler {
     this.history = history;
     String uplot = "/META-INF/resources/webjars/uplot/" + uplotVersion() + "/dist/";
     Asset page = new Asset("text/html; charset=utf-8", read(PAGE));
-    assets = Map.of(
-        PATH, page,
-        PATH + "index.html", page,
-        PATH + "uPlot.iife.min.js", new Asset("text/javascript; charset=utf-8", read(uplot + "uPlot.iife.min.js")),
-        PATH + "uPlot.min.css", new Asset("text/css; charset=utf-8", read(uplot + "uPlot.min.css")));
+    assets =
+        Map.of(
+            PATH,
+            page,
+            PATH + "index.html",
+            page,
+            PATH + "uPlot.iife.min.js",
+            new Asset("text/javascript; charset=utf-8", read(uplot + "uPlot.iife.min.js")),
+            PATH + "uPlot.min.css",
+            new Asset("text/css; charset=utf-8", read(uplot + "uPlot.min.css")));
   }
 
   @Override
@@ -49,9 +54,10 @@ final class LivePage implements HttpHandler {
         exchange.sendResponseHeaders(301, -1);
         return;
       }
-      Asset asset = (PATH + "data.json").equals(path)
-          ? new Asset("application/json", history.json())
-          : assets.get(path);
+      Asset asset =
+          (PATH + "data.json").equals(path)
+              ? new Asset("application/json", history.json())
+              : assets.get(path);
       if (asset == null) {
         exchange.sendResponseHeaders(404, -1);
         return;
@@ -73,7 +79,8 @@ final class LivePage implements HttpHandler {
     Properties p = new Properties();
     try (InputStream in = LivePage.class.getResourceAsStream(UPLOT_POM)) {
       if (in == null) {
-        throw new IllegalStateException("uPlot's WebJar (org.webjars.npm:uplot) is not on the classpath");
+        throw new IllegalStateException(
+            "uPlot's WebJar (org.webjars.npm:uplot) is not on the classpath");
       }
       p.load(in);
     } catch (IOException e) {

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
 public final class MetricsEndpoint implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(MetricsEndpoint.class);
   private static final String TEXT = "text/plain; version=0.0.4; charset=utf-8";
-  private static final String OPENMETRICS = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+  private static final String OPENMETRICS =
+      "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
   private final HttpServer server;
   private final ExecutorService executor;
@@ -47,53 +48,80 @@ public final class MetricsEndpoint implements AutoCloseable {
    * @param live the live page to serve at {@code /live/}, if any
    * @throws IllegalStateException when the port is taken or the address cannot be bound
    */
-  static MetricsEndpoint start(PrometheusMeterRegistry registry, String host, int port,
-      String user, String password, Optional<LivePage> live) {
+  static MetricsEndpoint start(
+      PrometheusMeterRegistry registry,
+      String host,
+      int port,
+      String user,
+      String password,
+      Optional<LivePage> live) {
     HttpServer server;
     try {
       server = HttpServer.create(new InetSocketAddress(host, port), 16);
     } catch (BindException e) {
-      throw new IllegalStateException("PlasticityConfig.metricsPort " + port + " on " + host
-          + " cannot be bound (" + e.getMessage() + "): is another process using it?", e);
+      throw new IllegalStateException(
+          "PlasticityConfig.metricsPort "
+              + port
+              + " on "
+              + host
+              + " cannot be bound ("
+              + e.getMessage()
+              + "): is another process using it?",
+          e);
     } catch (IOException e) {
-      throw new IllegalStateException("Cannot serve /metrics on " + host + ":" + port + ": " + e, e);
+      throw new IllegalStateException(
+          "Cannot serve /metrics on " + host + ":" + port + ": " + e, e);
     }
     List<HttpContext> contexts = new ArrayList<>();
     contexts.add(server.createContext("/metrics", exchange -> serve(exchange, registry)));
     live.ifPresent(page -> contexts.add(server.createContext("/live", page)));
     if (user != null) {
-      BasicAuthenticator auth = new BasicAuthenticator("plasticity-monitor") {
-        @Override
-        public boolean checkCredentials(String u, String p) {
-          // Constant-time comparison: the password is a secret.
-          return MessageDigest.isEqual(u.getBytes(StandardCharsets.UTF_8), user.getBytes(StandardCharsets.UTF_8))
-              & MessageDigest.isEqual(p.getBytes(StandardCharsets.UTF_8), password.getBytes(StandardCharsets.UTF_8));
-        }
-      };
+      BasicAuthenticator auth =
+          new BasicAuthenticator("plasticity-monitor") {
+            @Override
+            public boolean checkCredentials(String u, String p) {
+              // Constant-time comparison: the password is a secret.
+              return MessageDigest.isEqual(
+                      u.getBytes(StandardCharsets.UTF_8), user.getBytes(StandardCharsets.UTF_8))
+                  & MessageDigest.isEqual(
+                      p.getBytes(StandardCharsets.UTF_8),
+                      password.getBytes(StandardCharsets.UTF_8));
+            }
+          };
       contexts.forEach(c -> c.setAuthenticator(auth));
     }
-    ExecutorService executor = Executors.newFixedThreadPool(2, r -> {
-      Thread t = new Thread(r, "plasticity-metrics-http");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService executor =
+        Executors.newFixedThreadPool(
+            2,
+            r -> {
+              Thread t = new Thread(r, "plasticity-metrics-http");
+              t.setDaemon(true);
+              return t;
+            });
     server.setExecutor(executor);
     server.start();
-    LOG.info("Plasticity metrics served on http://{}:{}/metrics", host, server.getAddress().getPort());
+    LOG.info(
+        "Plasticity metrics served on http://{}:{}/metrics", host, server.getAddress().getPort());
     if (live.isPresent()) {
-      LOG.info("Plasticity live page on http://{}:{}{}", host, server.getAddress().getPort(),
+      LOG.info(
+          "Plasticity live page on http://{}:{}{}",
+          host,
+          server.getAddress().getPort(),
           LivePage.PATH);
     }
     return new MetricsEndpoint(server, executor);
   }
 
-  private static void serve(HttpExchange exchange, PrometheusMeterRegistry registry) throws IOException {
+  private static void serve(HttpExchange exchange, PrometheusMeterRegistry registry)
+      throws IOException {
     try (exchange) {
-      if (!"GET".equals(exchange.getRequestMethod()) && !"HEAD".equals(exchange.getRequestMethod())) {
+      if (!"GET".equals(exchange.getRequestMethod())
+          && !"HEAD".equals(exchange.getRequestMethod())) {
         exchange.sendResponseHeaders(405, -1);
         return;
       }
-      String type = wantsOpenMetrics(exchange.getRequestHeaders().get("Accept")) ? OPENMETRICS : TEXT;
+      String type =
+          wantsOpenMetrics(exchange.getRequestHeaders().get("Accept")) ? OPENMETRICS : TEXT;
       byte[] body = registry.scrape(type).getBytes(StandardCharsets.UTF_8);
       exchange.getResponseHeaders().set("Content-Type", type);
       if ("HEAD".equals(exchange.getRequestMethod())) {

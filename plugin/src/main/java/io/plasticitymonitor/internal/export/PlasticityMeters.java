@@ -8,19 +8,18 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-
 import io.micrometer.core.instrument.binder.MeterBinder;
-import io.plasticitymonitor.report.PlasticityReport;
-import io.plasticitymonitor.report.Sink;
-import io.plasticitymonitor.report.TaskSummary;
 import io.plasticitymonitor.analysis.LayerMeasures;
 import io.plasticitymonitor.analysis.Percentiles;
 import io.plasticitymonitor.analysis.RankMeasures;
+import io.plasticitymonitor.report.PlasticityReport;
+import io.plasticitymonitor.report.Sink;
+import io.plasticitymonitor.report.TaskSummary;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashSet;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -34,7 +33,9 @@ import java.util.function.ToDoubleFunction;
  * #close()} removes every meter this binder registered.
  */
 public final class PlasticityMeters implements MeterBinder, Sink {
-  /** The causes of {@code plasticity.monitor.errors} besides analyses and sinks (docs/metrics.md). */
+  /**
+   * The causes of {@code plasticity.monitor.errors} besides analyses and sinks (docs/metrics.md).
+   */
   public static final List<String> CAUSES =
       List.of("callback", "evaluation", "remedy", "metrics_endpoint", "step");
 
@@ -42,15 +43,19 @@ public final class PlasticityMeters implements MeterBinder, Sink {
   static final String RATIO = "ratio";
 
   // Prometheus keeps one HELP line per metric name, so each name has one description for all tags.
-  private static final String DEAD_UNITS_HELP = "Dead units: criterion=weights counts units whose "
-      + "incoming and outgoing weights are both near zero (absorbing state of the rescaling symmetry); "
-      + "criterion=activations counts tau-dormant units on the probe batch";
-  private static final String RANK_HELP = "Rank (rotation symmetry) of the layer's weights [fan_in, units] "
-      + "(of=weights) or probe activations [examples, units] (of=activations); measure=srank|effective|stable|numerical";
-  private static final String GAP_HELP = "Last ended task against a fresh network of the same "
-      + "configuration: basis=accuracy is baseline - achieved accuracy, basis=score is achieved - "
-      + "baseline end score; positive means the continually trained network is worse";
-  private static final String RANK_MAX_HELP = "Largest possible rank, min(rows, cols), of the matrix named by of";
+  private static final String DEAD_UNITS_HELP =
+      "Dead units: criterion=weights counts units whose "
+          + "incoming and outgoing weights are both near zero (absorbing state of the rescaling symmetry); "
+          + "criterion=activations counts tau-dormant units on the probe batch";
+  private static final String RANK_HELP =
+      "Rank (rotation symmetry) of the layer's weights [fan_in, units] "
+          + "(of=weights) or probe activations [examples, units] (of=activations); measure=srank|effective|stable|numerical";
+  private static final String GAP_HELP =
+      "Last ended task against a fresh network of the same "
+          + "configuration: basis=accuracy is baseline - achieved accuracy, basis=score is achieved - "
+          + "baseline end score; positive means the continually trained network is worse";
+  private static final String RANK_MAX_HELP =
+      "Largest possible rank, min(rows, cols), of the matrix named by of";
 
   private final String run;
   private final MeterRegistry target;
@@ -60,8 +65,10 @@ public final class PlasticityMeters implements MeterBinder, Sink {
   private final List<Meter> registered = new ArrayList<>();
   private final Set<String> layersBound = new HashSet<>();
   private final Set<String> symmetriesBound = new HashSet<>();
+
   /** Layer name → its label value, unique within this binder (see {@link #layerLabel}). */
   private final Map<String, String> layerLabels = new HashMap<>();
+
   private MeterRegistry registry;
   private Timer analysisTimer;
   private Counter errors;
@@ -127,52 +134,122 @@ public final class PlasticityMeters implements MeterBinder, Sink {
     }
     this.registry = registry;
     Tags tags = Tags.of(TAG_RUN, run);
-    gauge(ABSORBED_UNITS, tags, "Over all hidden layers: (units dead by weights + merged units) / units",
-        RATIO, m -> m.latest == null ? Double.NaN : m.latest.absorbedRatio());
-    gauge(TASK, tags, "Tasks started so far in this run (1 during the first task)", null, m -> m.tasks);
-    gauge(TASK_END_SCORE, tags,
-        "Mean training score over the last 10% of the iterations of the last ended task", null,
+    gauge(
+        ABSORBED_UNITS,
+        tags,
+        "Over all hidden layers: (units dead by weights + merged units) / units",
+        RATIO,
+        m -> m.latest == null ? Double.NaN : m.latest.absorbedRatio());
+    gauge(
+        TASK,
+        tags,
+        "Tasks started so far in this run (1 during the first task)",
+        null,
+        m -> m.tasks);
+    gauge(
+        TASK_END_SCORE,
+        tags,
+        "Mean training score over the last 10% of the iterations of the last ended task",
+        null,
         m -> m.taskEndScore);
-    gauge(TASK_END_ACCURACY, tags, "Accuracy on the last ended task's evaluation data", null,
+    gauge(
+        TASK_END_ACCURACY,
+        tags,
+        "Accuracy on the last ended task's evaluation data",
+        null,
         m -> m.taskEndAccuracy);
-    gauge(TRAINING_SCORE, tags, "Training score of the latest iteration", null, m -> m.trainingScore);
-    gauge(STEP_IMPROVEMENT, tags, "Step plasticity: 1 - loss after / loss before a training step on "
-        + "its own minibatch, clamped to [0, 1]; mean of the running task's last 10 measured steps",
-        RATIO, m -> m.stepImprovement);
-    gauge(TASK_BASELINE_ACCURACY, tags, "Accuracy a fresh network of the same configuration reached "
-        + "on the last ended task (its baseline), where the job gave one", null, m -> m.baselineAccuracy);
-    gauge(TASK_BASELINE_SCORE, tags, "End score a fresh network of the same configuration reached "
-        + "on the last ended task (its baseline), where the job gave one", null, m -> m.baselineScore);
+    gauge(
+        TRAINING_SCORE, tags, "Training score of the latest iteration", null, m -> m.trainingScore);
+    gauge(
+        STEP_IMPROVEMENT,
+        tags,
+        "Step plasticity: 1 - loss after / loss before a training step on "
+            + "its own minibatch, clamped to [0, 1]; mean of the running task's last 10 measured steps",
+        RATIO,
+        m -> m.stepImprovement);
+    gauge(
+        TASK_BASELINE_ACCURACY,
+        tags,
+        "Accuracy a fresh network of the same configuration reached "
+            + "on the last ended task (its baseline), where the job gave one",
+        null,
+        m -> m.baselineAccuracy);
+    gauge(
+        TASK_BASELINE_SCORE,
+        tags,
+        "End score a fresh network of the same configuration reached "
+            + "on the last ended task (its baseline), where the job gave one",
+        null,
+        m -> m.baselineScore);
     gauge(GAP, tags.and(TAG_BASIS, "accuracy"), GAP_HELP, null, m -> m.accuracyGap);
     gauge(GAP, tags.and(TAG_BASIS, "score"), GAP_HELP, null, m -> m.scoreGap);
-    gauge(LAST_ANALYSIS_ITERATION, tags, "Iteration of the newest published analysis", null,
+    gauge(
+        LAST_ANALYSIS_ITERATION,
+        tags,
+        "Iteration of the newest published analysis",
+        null,
         m -> m.latest == null ? Double.NaN : m.latest.iteration());
-    analysisTimer = keep(Timer.builder(ANALYSIS).tags(tags)
-        .description("Time of each plasticity analysis (snapshot and computation)").register(registry));
-    errors = keep(Counter.builder(ANALYSIS_ERRORS).tags(tags)
-        .description("Plasticity analyses (or parts of them: a detector, the probe's activations) that failed").register(registry));
-    skipped = keep(Counter.builder(ANALYSIS_SKIPPED).tags(tags)
-        .description("Due plasticity analyses dropped because one was still running").register(registry));
-    unobserved = keep(Counter.builder(UNOBSERVED_TASKS).tags(tags)
-        .description("Tasks that ended without a network to measure (no training callback carried one)")
-        .register(registry));
-    cancelled = keep(Counter.builder(ANALYSIS_CANCELLED).tags(tags)
-        .description("Periodic plasticity analyses stopped unpublished because their task ended "
-            + "after further training").register(registry));
+    analysisTimer =
+        keep(
+            Timer.builder(ANALYSIS)
+                .tags(tags)
+                .description("Time of each plasticity analysis (snapshot and computation)")
+                .register(registry));
+    errors =
+        keep(
+            Counter.builder(ANALYSIS_ERRORS)
+                .tags(tags)
+                .description(
+                    "Plasticity analyses (or parts of them: a detector, the probe's activations) that failed")
+                .register(registry));
+    skipped =
+        keep(
+            Counter.builder(ANALYSIS_SKIPPED)
+                .tags(tags)
+                .description("Due plasticity analyses dropped because one was still running")
+                .register(registry));
+    unobserved =
+        keep(
+            Counter.builder(UNOBSERVED_TASKS)
+                .tags(tags)
+                .description(
+                    "Tasks that ended without a network to measure (no training callback carried one)")
+                .register(registry));
+    cancelled =
+        keep(
+            Counter.builder(ANALYSIS_CANCELLED)
+                .tags(tags)
+                .description(
+                    "Periodic plasticity analyses stopped unpublished because their task ended "
+                        + "after further training")
+                .register(registry));
     for (String cause : CAUSES) {
-      causeErrors.put(cause, keep(Counter.builder(MONITOR_ERRORS).tags(tags.and(TAG_CAUSE, cause))
-          .description("Failures inside the monitor outside analyses and sinks, by cause")
-          .register(registry)));
+      causeErrors.put(
+          cause,
+          keep(
+              Counter.builder(MONITOR_ERRORS)
+                  .tags(tags.and(TAG_CAUSE, cause))
+                  .description("Failures inside the monitor outside analyses and sinks, by cause")
+                  .register(registry)));
     }
     for (String sink : sinkNames) {
       bindSinkErrors(sink);
     }
-    pushErrors = keep(Counter.builder(PUSH_ERRORS).tags(tags)
-        .description("Pushes to the Pushgateway that failed after their retries").register(registry));
+    pushErrors =
+        keep(
+            Counter.builder(PUSH_ERRORS)
+                .tags(tags)
+                .description("Pushes to the Pushgateway that failed after their retries")
+                .register(registry));
     if (remedy != null) {
-      remedyApplied = keep(Counter.builder(REMEDY_APPLIED).tags(tags.and(TAG_REMEDY, remedy))
-          .description("What the remedy applied: units re-initialised (redo, cbp) or parameter "
-              + "arrays changed (syre, shrink-perturb, l2-init)").register(registry));
+      remedyApplied =
+          keep(
+              Counter.builder(REMEDY_APPLIED)
+                  .tags(tags.and(TAG_REMEDY, remedy))
+                  .description(
+                      "What the remedy applied: units re-initialised (redo, cbp) or parameter "
+                          + "arrays changed (syre, shrink-perturb, l2-init)")
+                  .register(registry));
       remedyApplied.increment(remedyAppliedBeforeBind);
     }
     if (latest != null) {
@@ -241,9 +318,14 @@ public final class PlasticityMeters implements MeterBinder, Sink {
 
   private synchronized void bindSinkErrors(String sink) {
     if (!sinkErrors.containsKey(sink)) {
-      sinkErrors.put(sink, keep(Counter.builder(SINK_ERRORS).tags(Tags.of(TAG_RUN, run, TAG_SINK, sink))
-          .description("Calls to a sink (meters, task log, endpoint, Pushgateway, yours) that failed")
-          .register(registry)));
+      sinkErrors.put(
+          sink,
+          keep(
+              Counter.builder(SINK_ERRORS)
+                  .tags(Tags.of(TAG_RUN, run, TAG_SINK, sink))
+                  .description(
+                      "Calls to a sink (meters, task log, endpoint, Pushgateway, yours) that failed")
+                  .register(registry)));
     }
   }
 
@@ -302,8 +384,11 @@ public final class PlasticityMeters implements MeterBinder, Sink {
       for (String symmetry : e.getValue().keySet()) {
         String layer = e.getKey();
         if (symmetriesBound.add(layer + "\u0000" + symmetry)) {
-          gauge(SYMMETRY_UNITS, Tags.of(TAG_RUN, run, TAG_LAYER, layerLabel(layer), TAG_SYMMETRY, symmetry),
-              "Units in the absorbing states of a user-defined mirror symmetry", null,
+          gauge(
+              SYMMETRY_UNITS,
+              Tags.of(TAG_RUN, run, TAG_LAYER, layerLabel(layer), TAG_SYMMETRY, symmetry),
+              "Units in the absorbing states of a user-defined mirror symmetry",
+              null,
               m -> {
                 PlasticityReport r = m.latest;
                 Map<String, Double> s = r == null ? null : r.symmetries().get(layer);
@@ -319,65 +404,119 @@ public final class PlasticityMeters implements MeterBinder, Sink {
     String name = first.layer();
     Tags t = Tags.of(TAG_RUN, run, TAG_LAYER, layerLabel(name));
     layerGauge(LAYER_UNITS, t, "Units in the layer", name, l -> l.units());
-    layerGauge(NONFINITE_PARAMETERS, t, "NaN or infinite values among the layer's parameters", name,
+    layerGauge(
+        NONFINITE_PARAMETERS,
+        t,
+        "NaN or infinite values among the layer's parameters",
+        name,
         l -> l.nonfiniteParameters());
-    layerGauge(WEIGHT_MAGNITUDE, t, "Mean absolute weight of the layer, biases excluded", name,
+    layerGauge(
+        WEIGHT_MAGNITUDE,
+        t,
+        "Mean absolute weight of the layer, biases excluded",
+        name,
         LayerMeasures::weightMagnitude);
     bindRank(t, "weights", name, LayerMeasures::weightRank);
     if (first.recurrentRank() != null) {
       bindRank(t, "recurrent_weights", name, LayerMeasures::recurrentRank);
     }
     if (first.hidden()) {
-      layerGauge(DEAD_UNITS, t.and(TAG_CRITERION, "weights"),
+      layerGauge(
+          DEAD_UNITS,
+          t.and(TAG_CRITERION, "weights"),
           DEAD_UNITS_HELP,
-          name, l -> l.unitMeasures() == null ? Double.NaN : l.unitMeasures().deadByWeights());
-      layerGauge(MERGED_UNITS, t,
+          name,
+          l -> l.unitMeasures() == null ? Double.NaN : l.unitMeasures().deadByWeights());
+      layerGauge(
+          MERGED_UNITS,
+          t,
           "Alive units minus groups of identical units: the absorbing state of the permutation symmetry",
-          name, l -> l.unitMeasures() == null ? Double.NaN : l.unitMeasures().merged());
-      layerGauge(DISTINCT_UNITS, t, "Units minus dead and merged units: the layer's effective width",
-          name, l -> l.unitMeasures() == null ? Double.NaN : l.unitMeasures().distinct());
-      bindPercentiles(DEAD_DISTANCE, t,
-          "Units' norm product relative to the layer mean (0 = dead by weights, 1 = average)", name,
+          name,
+          l -> l.unitMeasures() == null ? Double.NaN : l.unitMeasures().merged());
+      layerGauge(
+          DISTINCT_UNITS,
+          t,
+          "Units minus dead and merged units: the layer's effective width",
+          name,
+          l -> l.unitMeasures() == null ? Double.NaN : l.unitMeasures().distinct());
+      bindPercentiles(
+          DEAD_DISTANCE,
+          t,
+          "Units' norm product relative to the layer mean (0 = dead by weights, 1 = average)",
+          name,
           l -> l.unitMeasures() == null ? null : l.unitMeasures().deadDistance());
-      bindPercentiles(MERGE_DISTANCE, t,
-          "Relative distance of each alive unit's parameters to its nearest twin (0 = merged)", name,
+      bindPercentiles(
+          MERGE_DISTANCE,
+          t,
+          "Relative distance of each alive unit's parameters to its nearest twin (0 = merged)",
+          name,
           l -> l.unitMeasures() == null ? null : l.unitMeasures().mergeDistance());
     }
     if (first.hidden() || first.activations() != null) {
-      layerGauge(DEAD_UNITS, t.and(TAG_CRITERION, "activations"),
+      layerGauge(
+          DEAD_UNITS,
+          t.and(TAG_CRITERION, "activations"),
           DEAD_UNITS_HELP,
-          name, l -> l.activations() == null ? Double.NaN : l.activations().deadByActivations());
-      bindRank(t, "activations", name, l -> l.activations() == null ? null : l.activations().rank());
+          name,
+          l -> l.activations() == null ? Double.NaN : l.activations().deadByActivations());
+      bindRank(
+          t, "activations", name, l -> l.activations() == null ? null : l.activations().rank());
     }
   }
 
-  private void bindRank(Tags t, String of, String layer,
+  private void bindRank(
+      Tags t,
+      String of,
+      String layer,
       java.util.function.Function<LayerMeasures, RankMeasures> rank) {
     Tags ot = t.and(TAG_OF, of);
-    layerGauge(RANK, ot.and(TAG_MEASURE, "srank"),
-        RANK_HELP, layer,
+    layerGauge(
+        RANK,
+        ot.and(TAG_MEASURE, "srank"),
+        RANK_HELP,
+        layer,
         l -> value(rank.apply(l), r -> r.srank()));
-    layerGauge(RANK, ot.and(TAG_MEASURE, "effective"),
-        RANK_HELP, layer,
+    layerGauge(
+        RANK,
+        ot.and(TAG_MEASURE, "effective"),
+        RANK_HELP,
+        layer,
         l -> value(rank.apply(l), RankMeasures::effective));
-    layerGauge(RANK, ot.and(TAG_MEASURE, "stable"),
-        RANK_HELP, layer,
+    layerGauge(
+        RANK,
+        ot.and(TAG_MEASURE, "stable"),
+        RANK_HELP,
+        layer,
         l -> value(rank.apply(l), RankMeasures::stable));
-    layerGauge(RANK, ot.and(TAG_MEASURE, "numerical"),
-        RANK_HELP, layer,
+    layerGauge(
+        RANK,
+        ot.and(TAG_MEASURE, "numerical"),
+        RANK_HELP,
+        layer,
         l -> value(rank.apply(l), r -> r.numerical()));
-    layerGauge(RANK_MAX, ot, RANK_MAX_HELP, layer,
-        l -> value(rank.apply(l), r -> r.max()));
+    layerGauge(RANK_MAX, ot, RANK_MAX_HELP, layer, l -> value(rank.apply(l), r -> r.max()));
   }
 
-  private void bindPercentiles(String meter, Tags t, String description, String layer,
+  private void bindPercentiles(
+      String meter,
+      Tags t,
+      String description,
+      String layer,
       java.util.function.Function<LayerMeasures, Percentiles> p) {
-    layerGauge(meter, t.and(TAG_STATISTIC, "p10"), description + "; statistic says which", layer,
+    layerGauge(
+        meter,
+        t.and(TAG_STATISTIC, "p10"),
+        description + "; statistic says which",
+        layer,
         l -> {
           Percentiles x = p.apply(l);
           return x == null ? Double.NaN : x.p10();
         });
-    layerGauge(meter, t.and(TAG_STATISTIC, "median"), description + "; statistic says which", layer,
+    layerGauge(
+        meter,
+        t.and(TAG_STATISTIC, "median"),
+        description + "; statistic says which",
+        layer,
         l -> {
           Percentiles x = p.apply(l);
           return x == null ? Double.NaN : x.median();
@@ -386,7 +525,8 @@ public final class PlasticityMeters implements MeterBinder, Sink {
 
   /**
    * A layer name as a label value: names come from the user's configuration, so anything outside
-   * printable ASCII becomes '_' and the length is capped, keeping series names readable and bounded.
+   * printable ASCII becomes '_' and the length is capped, keeping series names readable and
+   * bounded.
    */
   static String labelValue(String layer) {
     String clean = layer.replaceAll("[^\\x20-\\x7E]", "_");
@@ -418,21 +558,39 @@ public final class PlasticityMeters implements MeterBinder, Sink {
     return x == null ? Double.NaN : f.applyAsDouble(x);
   }
 
-  private void layerGauge(String meter, Tags tags, String description, String layer,
+  private void layerGauge(
+      String meter,
+      Tags tags,
+      String description,
+      String layer,
       ToDoubleFunction<LayerMeasures> f) {
-    gauge(meter, tags, description, null, m -> {
-      PlasticityReport r = m.latest;
-      if (r == null) {
-        return Double.NaN;
-      }
-      return r.layer(layer).map(f::applyAsDouble).orElse(Double.NaN);
-    });
+    gauge(
+        meter,
+        tags,
+        description,
+        null,
+        m -> {
+          PlasticityReport r = m.latest;
+          if (r == null) {
+            return Double.NaN;
+          }
+          return r.layer(layer).map(f::applyAsDouble).orElse(Double.NaN);
+        });
   }
 
-  private void gauge(String meter, Tags tags, String description, String baseUnit,
+  private void gauge(
+      String meter,
+      Tags tags,
+      String description,
+      String baseUnit,
       ToDoubleFunction<PlasticityMeters> f) {
-    keep(Gauge.builder(meter, this, f).tags(tags).description(description).baseUnit(baseUnit)
-        .strongReference(true).register(registry));
+    keep(
+        Gauge.builder(meter, this, f)
+            .tags(tags)
+            .description(description)
+            .baseUnit(baseUnit)
+            .strongReference(true)
+            .register(registry));
   }
 
   private <M extends Meter> M keep(M meter) {

@@ -25,7 +25,10 @@ final class PrometheusRegistries {
         }
       }
     }
-    throw new IllegalStateException(setting + " needs a PrometheusMeterRegistry, but the "
-        + "MeterRegistry bound is a " + registry.getClass().getName());
+    throw new IllegalStateException(
+        setting
+            + " needs a PrometheusMeterRegistry, but the "
+            + "MeterRegistry bound is a "
+            + registry.getClass().getName());
   }
 }

@@ -21,8 +21,11 @@ final class PushgatewayClient {
 
   PushgatewayClient(URI base, String run) {
     String path = base.getPath() == null ? "" : base.getPath().replaceAll("/+$", "");
-    this.target = base.resolve(path + "/metrics/job/plasticity-monitor/run/"
-        + URLEncoder.encode(run, StandardCharsets.UTF_8));
+    this.target =
+        base.resolve(
+            path
+                + "/metrics/job/plasticity-monitor/run/"
+                + URLEncoder.encode(run, StandardCharsets.UTF_8));
     this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
   }
 
@@ -39,15 +42,24 @@ final class PushgatewayClient {
     IOException last = null;
     for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
       try {
-        HttpRequest req = HttpRequest.newBuilder(target).timeout(Duration.ofSeconds(5))
-            .header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
-            .PUT(HttpRequest.BodyPublishers.ofString(exposition)).build();
+        HttpRequest req =
+            HttpRequest.newBuilder(target)
+                .timeout(Duration.ofSeconds(5))
+                .header("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+                .PUT(HttpRequest.BodyPublishers.ofString(exposition))
+                .build();
         HttpResponse<String> resp = http.send(req, HttpResponse.BodyHandlers.ofString());
         if (resp.statusCode() / 100 == 2) {
           return;
         }
-        last = new IOException("Pushgateway " + target + " answered " + resp.statusCode() + ": "
-            + resp.body().strip());
+        last =
+            new IOException(
+                "Pushgateway "
+                    + target
+                    + " answered "
+                    + resp.statusCode()
+                    + ": "
+                    + resp.body().strip());
       } catch (IOException e) {
         last = e;
       }

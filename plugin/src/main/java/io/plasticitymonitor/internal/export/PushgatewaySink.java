@@ -13,9 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Pushes the scrape text to the Pushgateway after every task, when one is configured. The push
- * runs on a thread of its own so that a slow gateway never delays {@code endTask}; a push that
- * fails after its retries counts in {@code plasticity.push.errors}.
+ * Pushes the scrape text to the Pushgateway after every task, when one is configured. The push runs
+ * on a thread of its own so that a slow gateway never delays {@code endTask}; a push that fails
+ * after its retries counts in {@code plasticity.push.errors}.
  */
 public final class PushgatewaySink implements Sink {
   private static final Logger LOG = LoggerFactory.getLogger(PushgatewaySink.class);
@@ -27,9 +27,11 @@ public final class PushgatewaySink implements Sink {
   private PrometheusMeterRegistry prometheus;
   private ExecutorService executor;
 
-  /** @param gateway the Pushgateway's base URI, none for no push */
-  public PushgatewaySink(MeterRegistry registry, PlasticityMeters meters, Optional<URI> gateway,
-      String run) {
+  /**
+   * @param gateway the Pushgateway's base URI, none for no push
+   */
+  public PushgatewaySink(
+      MeterRegistry registry, PlasticityMeters meters, Optional<URI> gateway, String run) {
     this.registry = registry;
     this.meters = meters;
     this.client = gateway.map(u -> new PushgatewayClient(u, run)).orElse(null);
@@ -45,11 +47,13 @@ public final class PushgatewaySink implements Sink {
   public synchronized void start() {
     if (client != null) {
       prometheus = PrometheusRegistries.find(registry, "PlasticityConfig.pushgateway");
-      executor = Executors.newSingleThreadExecutor(r -> {
-        Thread th = new Thread(r, "plasticity-push-" + run);
-        th.setDaemon(true);
-        return th;
-      });
+      executor =
+          Executors.newSingleThreadExecutor(
+              r -> {
+                Thread th = new Thread(r, "plasticity-push-" + run);
+                th.setDaemon(true);
+                return th;
+              });
     }
   }
 
@@ -59,16 +63,17 @@ public final class PushgatewaySink implements Sink {
       return;
     }
     String exposition = prometheus.scrape(); // now: the meters as this task left them
-    executor.submit(() -> {
-      try {
-        client.push(exposition);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      } catch (Exception e) {
-        meters.pushFailed();
-        LOG.warn("Push to {} failed after retries: {}", client.target(), e.toString());
-      }
-    });
+    executor.submit(
+        () -> {
+          try {
+            client.push(exposition);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          } catch (Exception e) {
+            meters.pushFailed();
+            LOG.warn("Push to {} failed after retries: {}", client.target(), e.toString());
+          }
+        });
   }
 
   /** Waits for the pushes still queued (their retries are bounded), then stops the thread. */

@@ -4,12 +4,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.plasticitymonitor.report.LayerSummary;
-import io.plasticitymonitor.report.Sink;
-import io.plasticitymonitor.report.TaskSummary;
 import io.plasticitymonitor.analysis.LayerMeasures;
 import io.plasticitymonitor.analysis.Percentiles;
 import io.plasticitymonitor.analysis.RankMeasures;
+import io.plasticitymonitor.report.LayerSummary;
+import io.plasticitymonitor.report.Sink;
+import io.plasticitymonitor.report.TaskSummary;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -20,10 +20,11 @@ import java.nio.file.StandardOpenOption;
 import java.util.OptionalInt;
 
 /**
- * The durable per-task record: one JSON line per ended task appended to {@code <run dir>/tasks.jsonl}
- * and forced to disk before {@code endTask()} returns, so a killed run keeps every task that ended.
- * A line is written with one write; if the write fails (disk full) the file is cut back to its last
- * complete line, and a torn tail left by a crash is cut off before the next append.
+ * The durable per-task record: one JSON line per ended task appended to {@code <run
+ * dir>/tasks.jsonl} and forced to disk before {@code endTask()} returns, so a killed run keeps
+ * every task that ended. A line is written with one write; if the write fails (disk full) the file
+ * is cut back to its last complete line, and a torn tail left by a crash is cut off before the next
+ * append.
  */
 public final class TaskLog implements Sink {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -100,8 +101,9 @@ public final class TaskLog implements Sink {
     byte[] line = (JSON.writeValueAsString(toJson(task)) + "\n").getBytes(StandardCharsets.UTF_8);
     Files.createDirectories(file.getParent());
     boolean created = !Files.exists(file);
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-        StandardOpenOption.READ)) {
+    try (FileChannel ch =
+        FileChannel.open(
+            file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ)) {
       long end = completeLength(ch);
       ch.truncate(end);
       try {

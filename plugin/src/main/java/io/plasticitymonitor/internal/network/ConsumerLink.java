@@ -13,9 +13,9 @@ package io.plasticitymonitor.internal.network;
 record ConsumerLink(String consumer, int offset, int width, boolean channelsLast) {
   /**
    * The rows of a dense consumer's {@code W} ({@code [nIn, nOut]}) fed by the producer's unit
-   * {@code unit}, in order: one row per spatial position when a convolution was flattened into
-   * the dense layer ({@code nIn / width} of them), channels-last or channels-first as laid out.
-   * Reading (outgoing weights) and writing (zeroing them) both use it, so they agree.
+   * {@code unit}, in order: one row per spatial position when a convolution was flattened into the
+   * dense layer ({@code nIn / width} of them), channels-last or channels-first as laid out. Reading
+   * (outgoing weights) and writing (zeroing them) both use it, so they agree.
    */
   int[] denseRows(int nIn, int unit) {
     int block = nIn / width;

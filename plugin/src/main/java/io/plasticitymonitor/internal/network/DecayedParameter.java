@@ -13,8 +13,8 @@ import org.nd4j.linalg.learning.regularization.WeightDecay;
  * One live parameter array that DL4J decays with decoupled weight decay ({@link WeightDecay}, the
  * regularization {@code weightDecay(γ, applyLR)} configures), and how much it decays it by.
  *
- * <p>DL4J applies weight decay after the updater: the update becomes {@code u + c·θ} with {@code c =
- * γ(iteration, epoch) · (applyLR ? lr(iteration, epoch) : 1)}, and then {@code θ ← θ − u − c·θ}
+ * <p>DL4J applies weight decay after the updater: the update becomes {@code u + c·θ} with {@code c
+ * = γ(iteration, epoch) · (applyLR ? lr(iteration, epoch) : 1)}, and then {@code θ ← θ − u − c·θ}
  * ({@code UpdaterBlock.applyRegularizationAllVariables}; the learning rate is the updater's at that
  * iteration and epoch, 1 for an updater without one). {@link #decayStep} returns that {@code c}.
  * Obtain instances from {@link UnitSurgery#decayedParameters()}.
@@ -27,7 +27,12 @@ public final class DecayedParameter {
   private final List<WeightDecay> decays;
   private final IUpdater updater;
 
-  DecayedParameter(String layer, String param, INDArray view, int fanIn, List<WeightDecay> decays,
+  DecayedParameter(
+      String layer,
+      String param,
+      INDArray view,
+      int fanIn,
+      List<WeightDecay> decays,
       IUpdater updater) {
     this.layer = layer;
     this.param = param;
@@ -74,7 +79,10 @@ public final class DecayedParameter {
    * parameter by and subtracted.
    */
   public double decayStep(int iteration, int epoch) {
-    double lr = updater != null && updater.hasLearningRate() ? updater.getLearningRate(iteration, epoch) : 1.0;
+    double lr =
+        updater != null && updater.hasLearningRate()
+            ? updater.getLearningRate(iteration, epoch)
+            : 1.0;
     double c = 0;
     for (WeightDecay d : decays) {
       c += d.getCoeff().valueAt(iteration, epoch) * (d.isApplyLR() ? lr : 1.0);

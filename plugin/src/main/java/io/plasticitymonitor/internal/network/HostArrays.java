@@ -19,12 +19,16 @@ public final class HostArrays {
   private HostArrays() {}
 
   /**
-   * Whether {@code a} can be copied in bulk: host memory, not a view, in 'c' order from the start of
-   * its buffer.
+   * Whether {@code a} can be copied in bulk: host memory, not a view, in 'c' order from the start
+   * of its buffer.
    */
   public static boolean bulkCopyable(INDArray a) {
-    return HOST_MEMORY && !a.isView() && a.ordering() == 'c' && a.data().offset() == 0
-        && a.data().length() == a.length() && a.length() <= Integer.MAX_VALUE;
+    return HOST_MEMORY
+        && !a.isView()
+        && a.ordering() == 'c'
+        && a.data().offset() == 0
+        && a.data().length() == a.length()
+        && a.length() <= Integer.MAX_VALUE;
   }
 
   /** The elements of {@code a} in 'c' order, as doubles. */
@@ -55,5 +59,4 @@ public final class HostArrays {
       return v.length == a.length() ? v : java.util.Arrays.copyOf(v, (int) a.length());
     }
   }
-
 }

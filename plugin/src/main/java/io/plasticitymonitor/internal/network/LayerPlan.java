@@ -14,11 +14,11 @@ import java.util.List;
  *     layer that cannot be mapped to units ({@code outgoingUnknownReason} then says which)
  * @param outgoingUnknownReason null, or why the outgoing weights of a hidden layer are not read
  * @param channelsLast whether the layer's activations are NHWC (convolutions only)
- * @param normalisation null, or the batch normalisation (or, for layer norm, the layer itself) whose
- *     scale and shift the units' measures use
+ * @param normalisation null, or the batch normalisation (or, for layer norm, the layer itself)
+ *     whose scale and shift the units' measures use
  * @param recurrent null unless {@code kind} is {@link LayerKind#RECURRENT}
- * @param activationSource the node whose output holds the units' activations: the layer itself,
- *     or the batch norm after it (or the activation layer right after that batch norm)
+ * @param activationSource the node whose output holds the units' activations: the layer itself, or
+ *     the batch norm after it (or the activation layer right after that batch norm)
  * @param activationOffset where the units start among the channels of {@code activationSource}
  */
 record LayerPlan(
@@ -40,10 +40,28 @@ record LayerPlan(
   }
 
   /** A plain dense or convolution layer, its activations its own output. */
-  LayerPlan(String name, LayerKind kind, int units, int fanIn, boolean feedsLaterLayers,
-      List<ConsumerLink> consumers, String outgoingUnknownReason, boolean channelsLast) {
-    this(name, kind, units, fanIn, feedsLaterLayers, consumers, outgoingUnknownReason, channelsLast,
-        null, null, name, 0);
+  LayerPlan(
+      String name,
+      LayerKind kind,
+      int units,
+      int fanIn,
+      boolean feedsLaterLayers,
+      List<ConsumerLink> consumers,
+      String outgoingUnknownReason,
+      boolean channelsLast) {
+    this(
+        name,
+        kind,
+        units,
+        fanIn,
+        feedsLaterLayers,
+        consumers,
+        outgoingUnknownReason,
+        channelsLast,
+        null,
+        null,
+        name,
+        0);
   }
 
   /**

@@ -22,9 +22,9 @@ import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.RmsProp;
 
 /**
- * What the remedies need to know of DL4J's runtime objects: the layers with their names, the
- * object the updater knows each layer by, a fresh initialisation of a layer's parameters, and the
- * slices of the updater state that belong to one parameter array.
+ * What the remedies need to know of DL4J's runtime objects: the layers with their names, the object
+ * the updater knows each layer by, a fresh initialisation of a layer's parameters, and the slices
+ * of the updater state that belong to one parameter array.
  *
  * <p>DL4J 1.0.0-M2.1 keeps all parameters in one flat buffer and the updater state in another. The
  * updater groups consecutive parameter arrays with equal updater configuration into {@link
@@ -32,8 +32,8 @@ import org.nd4j.linalg.learning.config.RmsProp;
  * parameters (Adam: {@code k = 2}, m then v), each laid out like the block's parameters. So the
  * state of one parameter array is, in each sub-array, the interval at the array's offset in the
  * block, and element {@code e} of that interval belongs to element {@code e} of the parameter's
- * flat segment, that is of the parameter view in its own memory order ({@code 'f'} for dense
- * {@code W}, {@code 'c'} for convolution {@code W}).
+ * flat segment, that is of the parameter view in its own memory order ({@code 'f'} for dense {@code
+ * W}, {@code 'c'} for convolution {@code W}).
  */
 final class ModelAccess {
   private ModelAccess() {}
@@ -66,8 +66,11 @@ final class ModelAccess {
         }
       }
     } else {
-      throw new IllegalArgumentException("The plasticity monitor reads MultiLayerNetwork and "
-          + "ComputationGraph models (got: " + (model == null ? "null" : model.getClass().getName()) + ")");
+      throw new IllegalArgumentException(
+          "The plasticity monitor reads MultiLayerNetwork and "
+              + "ComputationGraph models (got: "
+              + (model == null ? "null" : model.getClass().getName())
+              + ")");
     }
     return out;
   }
@@ -82,7 +85,9 @@ final class ModelAccess {
     return new Entry(name, l, l);
   }
 
-  /** The same naming rule as {@link NetworkStructure}: the configured name, else {@code layer<i>}. */
+  /**
+   * The same naming rule as {@link NetworkStructure}: the configured name, else {@code layer<i>}.
+   */
   private static String chainName(MultiLayerNetwork mln, int i) {
     String n = mln.getLayerWiseConfigurations().getConf(i).getLayer().getLayerName();
     return n != null ? n : "layer" + i;
@@ -120,11 +125,12 @@ final class ModelAccess {
 
   /**
    * The updater state of one parameter array: one view per state sub-array (none for SGD, or when
-   * the network has not created its updater yet), each shaped and ordered like {@code param} so
-   * the same indices select the same weights, with the value a fresh updater starts from (0, but
-   * the epsilon of AdaGrad and RMSProp, as their {@code setStateViewArray} initialises it).
+   * the network has not created its updater yet), each shaped and ordered like {@code param} so the
+   * same indices select the same weights, with the value a fresh updater starts from (0, but the
+   * epsilon of AdaGrad and RMSProp, as their {@code setStateViewArray} initialises it).
    */
-  static List<StateView> stateViews(Model model, Trainable owner, String paramName, INDArray param) {
+  static List<StateView> stateViews(
+      Model model, Trainable owner, String paramName, INDArray param) {
     Updater updater;
     if (model instanceof MultiLayerNetwork mln) {
       updater = mln.getUpdater(false);
@@ -148,15 +154,27 @@ final class ModelAccess {
         long offset = ps.getParamOffsetStart() - block.getParamOffsetStart();
         long length = ps.getParamOffsetEnd() - ps.getParamOffsetStart();
         if (blockParams <= 0 || blockState % blockParams != 0 || length != param.length()) {
-          throw new IllegalStateException("updater state of '" + owner.getConfig().getLayerName()
-              + "'/" + paramName + " is not laid out as expected (block of " + blockParams
-              + " parameters with " + blockState + " state values)");
+          throw new IllegalStateException(
+              "updater state of '"
+                  + owner.getConfig().getLayerName()
+                  + "'/"
+                  + paramName
+                  + " is not laid out as expected (block of "
+                  + blockParams
+                  + " parameters with "
+                  + blockState
+                  + " state values)");
         }
         double initial = initialStateValue(block.getGradientUpdater().getConfig());
-        INDArray flat = Shape.newShapeNoCopy(state, new long[] {state.length()}, state.ordering() == 'f');
+        INDArray flat =
+            Shape.newShapeNoCopy(state, new long[] {state.length()}, state.ordering() == 'f');
         if (flat == null) {
-          throw new IllegalStateException("cannot view the updater state of '"
-              + owner.getConfig().getLayerName() + "'/" + paramName + " as a vector");
+          throw new IllegalStateException(
+              "cannot view the updater state of '"
+                  + owner.getConfig().getLayerName()
+                  + "'/"
+                  + paramName
+                  + " as a vector");
         }
         List<StateView> views = new ArrayList<>();
         for (long k = 0; k < blockState / blockParams; k++) {

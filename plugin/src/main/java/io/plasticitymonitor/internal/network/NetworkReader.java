@@ -12,9 +12,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Reads a live DL4J network on the training thread: the current training inputs (for the probe)
- * and detached snapshots of the parameters and probe activations. {@link SnapshotConverter} turns
- * a snapshot into per-layer {@link LayerData} on the analysis thread.
+ * Reads a live DL4J network on the training thread: the current training inputs (for the probe) and
+ * detached snapshots of the parameters and probe activations. {@link SnapshotConverter} turns a
+ * snapshot into per-layer {@link LayerData} on the analysis thread.
  */
 public final class NetworkReader {
   private NetworkReader() {}
@@ -36,14 +36,15 @@ public final class NetworkReader {
   }
 
   /**
-   * Copies every measured layer's parameters and, when a probe is given, runs it through the network
-   * in inference mode and keeps the hidden layers' activations (convolution channels averaged over
-   * spatial positions). The model's stored inputs are restored afterwards. Call between iterations,
-   * never during a forward or backward pass.
+   * Copies every measured layer's parameters and, when a probe is given, runs it through the
+   * network in inference mode and keeps the hidden layers' activations (convolution channels
+   * averaged over spatial positions). The model's stored inputs are restored afterwards. Call
+   * between iterations, never during a forward or backward pass.
    *
    * @param probe the probe inputs (one per network input), or null for no activation measures
    */
-  public static NetworkSnapshot snapshot(Model model, NetworkStructure structure, INDArray[] probe) {
+  public static NetworkSnapshot snapshot(
+      Model model, NetworkStructure structure, INDArray[] probe) {
     Map<String, INDArray> weights = new HashMap<>();
     Map<String, INDArray> biases = new HashMap<>();
     Map<String, INDArray> activations = new HashMap<>();
@@ -81,7 +82,12 @@ public final class NetworkReader {
           raw = forward(model, structure, probe);
         } catch (RuntimeException e) {
           // The weights can still be measured; the caller counts the failure.
-          return new NetworkSnapshot(structure, weights, biases, extras, Map.of(),
+          return new NetworkSnapshot(
+              structure,
+              weights,
+              biases,
+              extras,
+              Map.of(),
               "the probe's forward pass failed: " + e);
         }
         for (LayerPlan plan : structure.layers()) {
@@ -106,11 +112,16 @@ public final class NetworkReader {
     return ((MultiLayerNetwork) model).getLayer(structure.chainIndex(name));
   }
 
-  private static Map<String, INDArray> forward(Model model, NetworkStructure structure, INDArray[] probe) {
+  private static Map<String, INDArray> forward(
+      Model model, NetworkStructure structure, INDArray[] probe) {
     Map<String, INDArray> out = new HashMap<>();
     if (model instanceof MultiLayerNetwork mln) {
-      int last = structure.layers().stream().filter(LayerPlan::feedsLaterLayers)
-          .mapToInt(p -> structure.chainIndex(p.activationSource())).max().orElse(0);
+      int last =
+          structure.layers().stream()
+              .filter(LayerPlan::feedsLaterLayers)
+              .mapToInt(p -> structure.chainIndex(p.activationSource()))
+              .max()
+              .orElse(0);
       INDArray saved = mln.getInput();
       try {
         // feedForwardToLayer stores the probe as the network's input; put the user's back.
@@ -145,10 +156,10 @@ public final class NetworkReader {
   }
 
   /**
-   * Activations as {@code [rows, units]}: a row per example, with convolution channels averaged over
-   * positions (time, height and width, depth), or a row per example and time step for recurrent and
-   * embedding-sequence outputs; the units start at channel {@code activationOffset}. Null when the
-   * shape is not one of these.
+   * Activations as {@code [rows, units]}: a row per example, with convolution channels averaged
+   * over positions (time, height and width, depth), or a row per example and time step for
+   * recurrent and embedding-sequence outputs; the units start at channel {@code activationOffset}.
+   * Null when the shape is not one of these.
    */
   private static INDArray perUnit(INDArray a, LayerPlan plan) {
     INDArray h;
@@ -172,10 +183,11 @@ public final class NetworkReader {
       return null;
     }
     if (offset > 0 || h.size(1) != plan.units()) {
-      h = h.get(org.nd4j.linalg.indexing.NDArrayIndex.all(),
-          org.nd4j.linalg.indexing.NDArrayIndex.interval(offset, offset + plan.units()));
+      h =
+          h.get(
+              org.nd4j.linalg.indexing.NDArrayIndex.all(),
+              org.nd4j.linalg.indexing.NDArrayIndex.interval(offset, offset + plan.units()));
     }
     return h.dup('c');
   }
-
 }

@@ -17,8 +17,12 @@ public final class NetworkSnapshot {
   private final Map<String, Map<String, INDArray>> extras;
   private final String activationFailure;
 
-  NetworkSnapshot(NetworkStructure structure, Map<String, INDArray> weights,
-      Map<String, INDArray> biases, Map<String, INDArray> activations, String activationFailure) {
+  NetworkSnapshot(
+      NetworkStructure structure,
+      Map<String, INDArray> weights,
+      Map<String, INDArray> biases,
+      Map<String, INDArray> activations,
+      String activationFailure) {
     this(structure, weights, biases, Map.of(), activations, activationFailure);
   }
 
@@ -26,9 +30,13 @@ public final class NetworkSnapshot {
    * @param extras per layer, the further parameters its measures read: a recurrent layer's {@code
    *     RW}, a normalised layer's {@code gamma} and {@code beta}
    */
-  NetworkSnapshot(NetworkStructure structure, Map<String, INDArray> weights,
-      Map<String, INDArray> biases, Map<String, Map<String, INDArray>> extras,
-      Map<String, INDArray> activations, String activationFailure) {
+  NetworkSnapshot(
+      NetworkStructure structure,
+      Map<String, INDArray> weights,
+      Map<String, INDArray> biases,
+      Map<String, Map<String, INDArray>> extras,
+      Map<String, INDArray> activations,
+      String activationFailure) {
     this.extras = Map.copyOf(extras);
     this.activationFailure = activationFailure;
     this.structure = structure;

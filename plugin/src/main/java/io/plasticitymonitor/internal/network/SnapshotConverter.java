@@ -21,26 +21,32 @@ public final class SnapshotConverter {
    * Converts a snapshot to one {@link LayerData} per measured layer, in double precision, with each
    * hidden unit's outgoing weights gathered from the layers that read it. The list is lazy: a layer
    * is converted when it is read, so an analysis that goes through the layers in order holds the
-   * double-precision copies of about one layer at a time besides the snapshot, not a second copy
-   * of the whole network.
+   * double-precision copies of about one layer at a time besides the snapshot, not a second copy of
+   * the whole network.
    */
   public static List<LayerData> layerData(NetworkSnapshot snapshot) {
     return new LayerDataList(snapshot);
   }
 
-  /** {@link #layerData}: each {@code get} converts one layer, reusing the last two weight arrays. */
+  /**
+   * {@link #layerData}: each {@code get} converts one layer, reusing the last two weight arrays.
+   */
   private static final class LayerDataList extends java.util.AbstractList<LayerData>
       implements java.util.RandomAccess {
     private final NetworkSnapshot snapshot;
     private final List<LayerPlan> plans;
     private final Map<String, LayerPlan> byName = new HashMap<>();
-    /** Weights as doubles, by layer: a layer's are read as its own and as its producer's outgoing. */
-    private final Map<String, double[]> recent = new java.util.LinkedHashMap<>(4, 0.75f, true) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, double[]> eldest) {
-        return size() > 2;
-      }
-    };
+
+    /**
+     * Weights as doubles, by layer: a layer's are read as its own and as its producer's outgoing.
+     */
+    private final Map<String, double[]> recent =
+        new java.util.LinkedHashMap<>(4, 0.75f, true) {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<String, double[]> eldest) {
+            return size() > 2;
+          }
+        };
 
     LayerDataList(NetworkSnapshot snapshot) {
       this.snapshot = snapshot;
@@ -67,7 +73,8 @@ public final class SnapshotConverter {
       }
       INDArray w = snapshot.weights(plan.name());
       double[] raw = weightsAsDouble(plan.name());
-      double[] weights = plan.kind() == LayerKind.DENSE ? raw : transpose(raw, plan.units(), plan.fanIn());
+      double[] weights =
+          plan.kind() == LayerKind.DENSE ? raw : transpose(raw, plan.units(), plan.fanIn());
       INDArray b = snapshot.bias(plan.name());
       double[] bias = b == null ? null : HostArrays.toDoubles(b);
       if (bias != null && bias.length != plan.units()) {
@@ -79,8 +86,13 @@ public final class SnapshotConverter {
         List<double[]> parts = new ArrayList<>();
         for (ConsumerLink link : plan.consumers()) {
           LayerPlan consumer = byName.get(link.consumer());
-          parts.add(outgoingFrom(link, consumer, snapshot.weights(consumer.name()),
-              weightsAsDouble(consumer.name()), plan.units()));
+          parts.add(
+              outgoingFrom(
+                  link,
+                  consumer,
+                  snapshot.weights(consumer.name()),
+                  weightsAsDouble(consumer.name()),
+                  plan.units()));
         }
         for (double[] p : parts) {
           outWidth += p.length / Math.max(1, plan.units());
@@ -99,19 +111,36 @@ public final class SnapshotConverter {
       if (plan.normalisation() != null && outgoing != null) {
         normalised = normalised(plan);
       }
-      return new LayerData(plan.name(), plan.units(), plan.fanIn(), weights, bias, outgoing,
-          outWidth, activations, examples, machineEpsilon(w.dataType()), nonfinite,
-          plan.feedsLaterLayers(), normalised, null);
+      return new LayerData(
+          plan.name(),
+          plan.units(),
+          plan.fanIn(),
+          weights,
+          bias,
+          outgoing,
+          outWidth,
+          activations,
+          examples,
+          machineEpsilon(w.dataType()),
+          nonfinite,
+          plan.feedsLaterLayers(),
+          normalised,
+          null);
     }
 
     /** Each unit's γ and β, from the batch norm's channels (or the layer norm's gain and bias). */
     private LayerData.Normalised normalised(LayerPlan plan) {
       LayerPlan.Normalisation norm = plan.normalisation();
-      double[] gamma = slice(HostArrays.toDoubles(snapshot.extra(plan.name(), "gamma")), norm.offset(),
-          plan.units());
+      double[] gamma =
+          slice(
+              HostArrays.toDoubles(snapshot.extra(plan.name(), "gamma")),
+              norm.offset(),
+              plan.units());
       INDArray betaArray = snapshot.extra(plan.name(), "beta");
-      double[] beta = betaArray == null ? new double[plan.units()]
-          : slice(HostArrays.toDoubles(betaArray), norm.offset(), plan.units());
+      double[] beta =
+          betaArray == null
+              ? new double[plan.units()]
+              : slice(HostArrays.toDoubles(betaArray), norm.offset(), plan.units());
       return new LayerData.Normalised(gamma, beta, norm.perLayer());
     }
 
@@ -132,8 +161,13 @@ public final class SnapshotConverter {
         List<double[]> parts = new ArrayList<>();
         for (ConsumerLink link : plan.consumers()) {
           LayerPlan consumer = byName.get(link.consumer());
-          parts.add(outgoingFrom(link, consumer, snapshot.weights(consumer.name()),
-              weightsAsDouble(consumer.name()), plan.units()));
+          parts.add(
+              outgoingFrom(
+                  link,
+                  consumer,
+                  snapshot.weights(consumer.name()),
+                  weightsAsDouble(consumer.name()),
+                  plan.units()));
         }
         for (double[] p : parts) {
           outWidth += p.length / Math.max(1, plan.units());
@@ -147,15 +181,33 @@ public final class SnapshotConverter {
         activations = null;
         rows = 0;
       }
-      long nonfinite = countNonFinite(input) + countNonFinite(rw) + (bias == null ? 0 : countNonFinite(bias));
-      return LayerData.recurrent(new RecurrentLayerData(plan.name(), plan.units(), r.gates(),
-          plan.fanIn(), input, rw, r.peepholes(), bias, outgoing, outWidth, activations, rows,
-          r.signSymmetric(), machineEpsilon(w.dataType()), nonfinite), plan.feedsLaterLayers());
+      long nonfinite =
+          countNonFinite(input) + countNonFinite(rw) + (bias == null ? 0 : countNonFinite(bias));
+      return LayerData.recurrent(
+          new RecurrentLayerData(
+              plan.name(),
+              plan.units(),
+              r.gates(),
+              plan.fanIn(),
+              input,
+              rw,
+              r.peepholes(),
+              bias,
+              outgoing,
+              outWidth,
+              activations,
+              rows,
+              r.signSymmetric(),
+              machineEpsilon(w.dataType()),
+              nonfinite),
+          plan.feedsLaterLayers());
     }
   }
 
   private static double[] slice(double[] v, int offset, int length) {
-    return offset == 0 && v.length == length ? v : java.util.Arrays.copyOfRange(v, offset, offset + length);
+    return offset == 0 && v.length == length
+        ? v
+        : java.util.Arrays.copyOfRange(v, offset, offset + length);
   }
 
   /**
@@ -163,8 +215,8 @@ public final class SnapshotConverter {
    * row-major: for a dense consumer the rows fed by the unit's channel, for a convolution {@code
    * W[:, channel, :, :]}.
    */
-  private static double[] outgoingFrom(ConsumerLink link, LayerPlan consumer, INDArray cw, double[] c,
-      int units) {
+  private static double[] outgoingFrom(
+      ConsumerLink link, LayerPlan consumer, INDArray cw, double[] c, int units) {
     if (consumer.kind() != LayerKind.CONVOLUTION) { // dense and recurrent W: [nIn, ·]
       int nIn = (int) cw.size(0);
       int nOut = (int) cw.size(1);

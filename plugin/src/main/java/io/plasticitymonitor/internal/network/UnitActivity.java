@@ -23,9 +23,9 @@ public final class UnitActivity {
   }
 
   /**
-   * Per replaceable layer, each unit's mean |activation| over the examples (and, for a
-   * convolution, over spatial positions), from a MultiLayerNetwork's {@code onForwardPass} list
-   * (index 0 the input, index {@code i + 1} the output of layer {@code i}). Safe inside the callback's
+   * Per replaceable layer, each unit's mean |activation| over the examples (and, for a convolution,
+   * over spatial positions), from a MultiLayerNetwork's {@code onForwardPass} list (index 0 the
+   * input, index {@code i + 1} the output of layer {@code i}). Safe inside the callback's
    * workspace: the results are plain doubles.
    */
   public Map<String, double[]> meanAbsActivations(List<INDArray> activations) {
@@ -68,7 +68,9 @@ public final class UnitActivity {
     // Not a.amean(dims): in ND4J 1.0.0-M2.1 it reduces over every dimension.
     INDArray m;
     if (plan.kind() == LayerKind.CONVOLUTION && a.rank() == 4) {
-      m = Transforms.abs(a, true).mean(plan.channelsLast() ? new int[] {0, 1, 2} : new int[] {0, 2, 3});
+      m =
+          Transforms.abs(a, true)
+              .mean(plan.channelsLast() ? new int[] {0, 1, 2} : new int[] {0, 2, 3});
     } else if (a.rank() == 2) {
       m = Transforms.abs(a, true).mean(0);
     } else {
@@ -78,7 +80,10 @@ public final class UnitActivity {
     return v.length == plan.units() ? v : null;
   }
 
-  /** {@code Σ_k |w_out,ik|} for each unit {@code i} of a replaceable layer: the sum of its outgoing |weights|. */
+  /**
+   * {@code Σ_k |w_out,ik|} for each unit {@code i} of a replaceable layer: the sum of its outgoing
+   * |weights|.
+   */
   public double[] outgoingAbsSum(String layer) {
     LayerPlan p = surgery.replaceablePlan(layer);
     double[] out = new double[p.units()];

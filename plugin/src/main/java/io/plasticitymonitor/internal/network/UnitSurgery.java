@@ -16,7 +16,6 @@ import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.NoOp;
 import org.nd4j.linalg.learning.regularization.Regularization;
 import org.nd4j.linalg.learning.regularization.WeightDecay;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
  * Changes a live DL4J network in place, unit by unit or array by array, for the remedies; {@link
@@ -26,9 +25,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * <em>incoming</em> weights are column {@code i} of a dense {@code W [nIn, nOut]} or filter {@code
  * W[i, :, :, :]} of a convolution, plus bias {@code b[i]}; its <em>outgoing</em> weights are every
  * weight of the consuming layers that reads it — row {@code i} of the next dense {@code W}, all the
- * rows fed by channel {@code i} when a convolution is flattened into a dense layer (NCHW: a block of
- * rows; NHWC: every {@code width}-th row), {@code W_next[:, i, :, :]} for a next convolution — with
- * the position shifts of merge vertices ({@link NetworkStructure}).
+ * rows fed by channel {@code i} when a convolution is flattened into a dense layer (NCHW: a block
+ * of rows; NHWC: every {@code width}-th row), {@code W_next[:, i, :, :]} for a next convolution —
+ * with the position shifts of merge vertices ({@link NetworkStructure}).
  *
  * <p>A layer's units can be replaced when the layer is hidden, its outgoing weights are known and
  * neither it nor a consumer is frozen; {@link #notes()} says why any other hidden layer is left
@@ -54,11 +53,17 @@ public final class UnitSurgery {
         continue;
       }
       String why = null;
-      if (p.kind() == LayerKind.RECURRENT || p.normalisation() != null
-          || p.consumers().stream().anyMatch(l -> plans.get(l.consumer()).kind() == LayerKind.RECURRENT)) {
-        why = "its units are recurrent or normalised units, which the remedies do not re-initialise";
+      if (p.kind() == LayerKind.RECURRENT
+          || p.normalisation() != null
+          || p.consumers().stream()
+              .anyMatch(l -> plans.get(l.consumer()).kind() == LayerKind.RECURRENT)) {
+        why =
+            "its units are recurrent or normalised units, which the remedies do not re-initialise";
       } else if (!p.outgoingKnown()) {
-        why = p.outgoingUnknownReason() == null ? "its outgoing weights are not known" : p.outgoingUnknownReason();
+        why =
+            p.outgoingUnknownReason() == null
+                ? "its outgoing weights are not known"
+                : p.outgoingUnknownReason();
       } else if (ModelAccess.frozen(entry(p.name()).layer())) {
         why = "it is frozen";
       } else {
@@ -124,7 +129,8 @@ public final class UnitSurgery {
         INDArray param = e.layer().getParam(s.param());
         INDArray drawn = fresh.get(s.param());
         INDArray live = flat(param, s);
-        INDArray from = flat(drawn.ordering() == param.ordering() ? drawn : drawn.dup(param.ordering()), s);
+        INDArray from =
+            flat(drawn.ordering() == param.ordering() ? drawn : drawn.dup(param.ordering()), s);
         for (long k : s.elements()) {
           live.putScalar(k, from.getDouble(k));
         }
@@ -157,10 +163,14 @@ public final class UnitSurgery {
     Map<String, List<ModelAccess.StateView>> views = new HashMap<>();
     try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
       for (Slice s : slices) {
-        List<ModelAccess.StateView> state = views.computeIfAbsent(s.layer() + "\u0000" + s.param(), k -> {
-          ModelAccess.Entry e = entry(s.layer());
-          return ModelAccess.stateViews(model(), e.owner(), s.param(), e.layer().getParam(s.param()));
-        });
+        List<ModelAccess.StateView> state =
+            views.computeIfAbsent(
+                s.layer() + "\u0000" + s.param(),
+                k -> {
+                  ModelAccess.Entry e = entry(s.layer());
+                  return ModelAccess.stateViews(
+                      model(), e.owner(), s.param(), e.layer().getParam(s.param()));
+                });
         for (ModelAccess.StateView v : state) {
           for (long k : s.elements()) {
             v.state().putScalar(v.base() + k, v.initialValue());
@@ -170,7 +180,9 @@ public final class UnitSurgery {
     }
   }
 
-  /** {@link #reinitIncoming}, {@link #zeroOutgoing} and {@link #resetUpdaterState} of {@code units}. */
+  /**
+   * {@link #reinitIncoming}, {@link #zeroOutgoing} and {@link #resetUpdaterState} of {@code units}.
+   */
   public void replace(String layer, int[] units) {
     if (units.length == 0) {
       return;
@@ -205,8 +217,14 @@ public final class UnitSurgery {
           }
         }
         if (!decays.isEmpty()) {
-          out.add(new DecayedParameter(e.name(), p.getKey(), p.getValue(), layerFanIn, decays,
-              e.layer().getConfig().getUpdaterByParam(p.getKey())));
+          out.add(
+              new DecayedParameter(
+                  e.name(),
+                  p.getKey(),
+                  p.getValue(),
+                  layerFanIn,
+                  decays,
+                  e.layer().getConfig().getUpdaterByParam(p.getKey())));
         }
       }
     }
@@ -323,7 +341,9 @@ public final class UnitSurgery {
     return out;
   }
 
-  /** Position of element {@code index} in the memory order of {@code a} ('c': last index fastest). */
+  /**
+   * Position of element {@code index} in the memory order of {@code a} ('c': last index fastest).
+   */
   private static long offset(INDArray a, long... index) {
     long[] shape = a.shape();
     long pos = 0;
@@ -351,15 +371,16 @@ public final class UnitSurgery {
   private static INDArray flat(INDArray a, Slice s) {
     INDArray flat = Shape.newShapeNoCopy(a, new long[] {a.length()}, a.ordering() == 'f');
     if (flat == null) {
-      throw new IllegalStateException("cannot view parameter '" + s.layer() + "'/" + s.param() + " as a vector");
+      throw new IllegalStateException(
+          "cannot view parameter '" + s.layer() + "'/" + s.param() + " as a vector");
     }
     return flat;
   }
 
   private static void check(LayerPlan p, int u) {
     if (u < 0 || u >= p.units()) {
-      throw new IllegalArgumentException("layer '" + p.name() + "' has units 0 to " + (p.units() - 1)
-          + " (got: " + u + ")");
+      throw new IllegalArgumentException(
+          "layer '" + p.name() + "' has units 0 to " + (p.units() - 1) + " (got: " + u + ")");
     }
   }
 
@@ -374,7 +395,8 @@ public final class UnitSurgery {
   LayerPlan plan(String layer) {
     LayerPlan p = plans.get(layer);
     if (p == null) {
-      throw new IllegalArgumentException("no measured layer '" + layer + "' (layers: " + plans.keySet() + ")");
+      throw new IllegalArgumentException(
+          "no measured layer '" + layer + "' (layers: " + plans.keySet() + ")");
     }
     return p;
   }
@@ -382,8 +404,13 @@ public final class UnitSurgery {
   LayerPlan replaceablePlan(String layer) {
     LayerPlan p = plan(layer);
     if (!replaceable.contains(layer)) {
-      throw new IllegalArgumentException("the units of layer '" + layer + "' cannot be replaced "
-          + "(replaceable: " + replaceable + ")");
+      throw new IllegalArgumentException(
+          "the units of layer '"
+              + layer
+              + "' cannot be replaced "
+              + "(replaceable: "
+              + replaceable
+              + ")");
     }
     return p;
   }

@@ -20,15 +20,24 @@ import org.junit.jupiter.api.Test;
 class LiveHistoryTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  /** A report whose hidden layer has {@code dead} dead units, 1 merged, srank 6; output layer plain. */
+  /**
+   * A report whose hidden layer has {@code dead} dead units, 1 merged, srank 6; output layer plain.
+   */
   private static PlasticityReport report(long iteration, int dead) {
-    LayerMeasures hidden = new LayerMeasures("dense", 10, true, 0, 0.5, new RankMeasures(8, 8, 7, 9, 10),
-        new UnitMeasures(dead, 1, 9 - dead, null, null, new int[dead], new int[] {4}),
-        new ActivationMeasures(2, new RankMeasures(6, 6.5, 5, 7, 10)));
-    LayerMeasures out = new LayerMeasures("out", 3, false, 0, 0.3, new RankMeasures(3, 3, 3, 3, 3),
-        null, null);
-    return new PlasticityReport("r", iteration, Instant.ofEpochSecond(1000 + iteration),
-        List.of(hidden, out), Map.of());
+    LayerMeasures hidden =
+        new LayerMeasures(
+            "dense",
+            10,
+            true,
+            0,
+            0.5,
+            new RankMeasures(8, 8, 7, 9, 10),
+            new UnitMeasures(dead, 1, 9 - dead, null, null, new int[dead], new int[] {4}),
+            new ActivationMeasures(2, new RankMeasures(6, 6.5, 5, 7, 10)));
+    LayerMeasures out =
+        new LayerMeasures("out", 3, false, 0, 0.3, new RankMeasures(3, 3, 3, 3, 3), null, null);
+    return new PlasticityReport(
+        "r", iteration, Instant.ofEpochSecond(1000 + iteration), List.of(hidden, out), Map.of());
   }
 
   @Test
@@ -36,8 +45,18 @@ class LiveHistoryTest {
     LiveHistory h = new LiveHistory("r");
     h.taskStarted("task-1", 1);
     h.reportPublished(report(10, 3));
-    h.taskEnded(new TaskSummary("r", "task-1", 1, Instant.EPOCH, Instant.EPOCH, 10, 0.42,
-        OptionalDouble.of(0.9), List.of(), 0.1));
+    h.taskEnded(
+        new TaskSummary(
+            "r",
+            "task-1",
+            1,
+            Instant.EPOCH,
+            Instant.EPOCH,
+            10,
+            0.42,
+            OptionalDouble.of(0.9),
+            List.of(),
+            0.1));
     JsonNode d = JSON.readTree(h.json());
     assertThat(d.get("run").asText()).isEqualTo("r");
     assertThat(d.get("currentTask").isNull()).isTrue();
@@ -65,8 +84,18 @@ class LiveHistoryTest {
   @Test
   void aTaskWithoutAccuracyHasNullNotNaN() throws Exception {
     LiveHistory h = new LiveHistory("r");
-    h.taskEnded(new TaskSummary("r", "t", 1, Instant.EPOCH, Instant.EPOCH, 0, Double.NaN,
-        OptionalDouble.empty(), List.of(), Double.NaN));
+    h.taskEnded(
+        new TaskSummary(
+            "r",
+            "t",
+            1,
+            Instant.EPOCH,
+            Instant.EPOCH,
+            0,
+            Double.NaN,
+            OptionalDouble.empty(),
+            List.of(),
+            Double.NaN));
     JsonNode t = JSON.readTree(h.json()).get("tasks").get(0);
     assertThat(t.get("accuracy").isNull()).isTrue();
     assertThat(t.get("score").isNull()).isTrue();

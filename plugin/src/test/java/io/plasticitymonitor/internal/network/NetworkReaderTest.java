@@ -15,17 +15,27 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
-/** {@link NetworkReader#layerData}: converted one layer at a time, in any order, to the same values. */
+/**
+ * {@link NetworkReader#layerData}: converted one layer at a time, in any order, to the same values.
+ */
 class NetworkReaderTest {
 
   private static MultiLayerNetwork net() {
-    MultiLayerNetwork net = new MultiLayerNetwork(new NeuralNetConfiguration.Builder()
-        .seed(3).dataType(DataType.FLOAT).list()
-        .layer(new DenseLayer.Builder().nIn(4).nOut(5).activation(Activation.RELU).build())
-        .layer(new DenseLayer.Builder().nIn(5).nOut(3).activation(Activation.RELU).build())
-        .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(3).nOut(2)
-            .activation(Activation.SOFTMAX).build())
-        .build());
+    MultiLayerNetwork net =
+        new MultiLayerNetwork(
+            new NeuralNetConfiguration.Builder()
+                .seed(3)
+                .dataType(DataType.FLOAT)
+                .list()
+                .layer(new DenseLayer.Builder().nIn(4).nOut(5).activation(Activation.RELU).build())
+                .layer(new DenseLayer.Builder().nIn(5).nOut(3).activation(Activation.RELU).build())
+                .layer(
+                    new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                        .nIn(3)
+                        .nOut(2)
+                        .activation(Activation.SOFTMAX)
+                        .build())
+                .build());
     net.init();
     return net;
   }
@@ -39,8 +49,8 @@ class NetworkReaderTest {
     MultiLayerNetwork net = net();
     NetworkStructure structure = NetworkStructure.of(net);
     INDArray probe = Nd4j.rand(DataType.FLOAT, 6, 4);
-    List<LayerData> layers = SnapshotConverter.layerData(NetworkReader.snapshot(net, structure,
-        new INDArray[] {probe}));
+    List<LayerData> layers =
+        SnapshotConverter.layerData(NetworkReader.snapshot(net, structure, new INDArray[] {probe}));
     assertThat(layers).hasSize(3);
     for (int index : new int[] {2, 0, 1, 0, 2}) { // out of order, and again: each get converts anew
       LayerData l = layers.get(index);

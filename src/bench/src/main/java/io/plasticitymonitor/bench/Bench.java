@@ -12,10 +12,9 @@ import java.util.Locale;
 
 /**
  * Plasticity Monitor's benchmarks: {@code overhead} (a, b), {@code end-of-task} (c), {@code width}
- * (d), {@code memory} (e), {@code resnet50} (f), {@code short-task} (g), or {@code all} (all but f).
- * Prints progress to stderr and a Markdown report to
- * stdout and to {@code --out}. Run it through {@code src/bench/run.sh}, which builds it and sets
- * {@code OMP_NUM_THREADS=1}.
+ * (d), {@code memory} (e), {@code resnet50} (f), {@code short-task} (g), or {@code all} (all but
+ * f). Prints progress to stderr and a Markdown report to stdout and to {@code --out}. Run it
+ * through {@code src/bench/run.sh}, which builds it and sets {@code OMP_NUM_THREADS=1}.
  *
  * <pre>
  * Each section runs in a fresh JVM (--no-fork: all in this one).
@@ -56,7 +55,9 @@ public final class Bench {
     boolean sectionOnly = false;
     List<String> options = new ArrayList<>(); // what each forked section gets
     for (int i = 0; i < args.length; i++) {
-      if (args[i].startsWith("--") && !args[i].equals("--out") && !args[i].equals("--no-fork")
+      if (args[i].startsWith("--")
+          && !args[i].equals("--out")
+          && !args[i].equals("--no-fork")
           && !args[i].equals("--section-only")) {
         options.add(args[i]);
         if (!args[i].equals("--svd") && i + 1 < args.length) {
@@ -68,9 +69,11 @@ public final class Bench {
         case "--section-only" -> sectionOnly = true;
         case "--cycles" -> cycles = Integer.parseInt(args[++i]);
         case "--iterations" -> iterations = Integer.parseInt(args[++i]);
-        case "--widths" -> widths = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
+        case "--widths" ->
+            widths = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
         case "--conv-channels" -> convChannels = Integer.parseInt(args[++i]);
-        case "--lengths" -> lengths = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
+        case "--lengths" ->
+            lengths = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
         case "--svd" -> svd = true;
         case "--tasks" -> tasks = Integer.parseInt(args[++i]);
         case "--task-iterations" -> taskIterations = Integer.parseInt(args[++i]);
@@ -103,8 +106,10 @@ public final class Bench {
         case "end-of-task" -> md.append(endOfTask(new EndOfTaskBench(cycles, runs).run()));
         case "width" -> md.append(width(new WidthBench(widths, convChannels, cycles, svd).run()));
         case "memory" -> md.append(memory(new MemoryBench(tasks, taskIterations, runs).run()));
-        case "resnet50" -> md.append(resNet50(
-            new ResNet50Bench(resnetInput, resnetBatch, resnetProbe, cycles, runs).run()));
+        case "resnet50" ->
+            md.append(
+                resNet50(
+                    new ResNet50Bench(resnetInput, resnetBatch, resnetProbe, cycles, runs).run()));
         case "short-task" -> md.append(shortTask(new ShortTaskBench(lengths, cycles, runs).run()));
         default -> throw new AssertionError(s);
       }
@@ -113,8 +118,12 @@ public final class Bench {
       System.out.print(md);
       System.exit(0);
     }
-    md.append(String.format(Locale.ROOT, "%nLoad average (1, 5, 15 min) before: %s; after: %s.%n",
-        loadBefore, loadAverage()));
+    md.append(
+        String.format(
+            Locale.ROOT,
+            "%nLoad average (1, 5, 15 min) before: %s; after: %s.%n",
+            loadBefore,
+            loadAverage()));
     System.out.print(md);
     Files.writeString(out, md);
     log("report written to %s", out.toAbsolutePath());
@@ -139,7 +148,8 @@ public final class Bench {
     command.add("--no-fork");
     command.add("--section-only");
     Process p = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
-    String markdown = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    String markdown =
+        new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
     int status = p.waitFor();
     if (status != 0) {
       throw new IllegalStateException("the " + section + " section failed (exit " + status + ")");
@@ -149,53 +159,98 @@ public final class Bench {
 
   private static String overhead(OverheadBench.Result r) {
     StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT, "%n### (a, b) Overhead: 784-512-512-10 MLP, batch 128, %d iterations "
-        + "a round%n%nData: %s. Process CPU time, fastest of %d rounds per side in A B B A order.%n%n",
-        r.iterations(), r.data(), r.cpuNanos().get(OverheadBench.Side.NONE).size()));
-    b.append("| listener | CPU s, fastest round | ratio to no listener | CPU s, median | ratio of medians "
-        + "| all rounds (s) |\n|---|---|---|---|---|---|\n");
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "%n### (a, b) Overhead: 784-512-512-10 MLP, batch 128, %d iterations "
+                + "a round%n%nData: %s. Process CPU time, fastest of %d rounds per side in A B B A order.%n%n",
+            r.iterations(),
+            r.data(),
+            r.cpuNanos().get(OverheadBench.Side.NONE).size()));
+    b.append(
+        "| listener | CPU s, fastest round | ratio to no listener | CPU s, median | ratio of medians "
+            + "| all rounds (s) |\n|---|---|---|---|---|---|\n");
     for (OverheadBench.Side s : OverheadBench.Side.values()) {
-      b.append(String.format(Locale.ROOT, "| %s | %.3f | %.3f | %.3f | %.3f | %s |%n", s.label,
-          r.best(s) / 1e9, r.ratio(s), r.median(s) / 1e9, r.medianRatio(s),
-          seconds(r.cpuNanos().get(s))));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %.3f | %.3f | %.3f | %.3f | %s |%n",
+              s.label,
+              r.best(s) / 1e9,
+              r.ratio(s),
+              r.median(s) / 1e9,
+              r.medianRatio(s),
+              seconds(r.cpuNanos().get(s))));
     }
     StringBuilder shares = new StringBuilder();
     for (double x : r.analysisThreadShare()) {
-      shares.append(shares.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2f%%", 100 * x));
+      shares
+          .append(shares.length() == 0 ? "" : ", ")
+          .append(String.format(Locale.ROOT, "%.2f%%", 100 * x));
     }
-    b.append(String.format(Locale.ROOT, "%nPeriodic analyses inside the timed windows of the "
-        + "PlasticityListener rounds: %s; CPU time of the analysis thread as a share of each "
-        + "round's process CPU time: %s.%n", r.analyses(), shares));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "%nPeriodic analyses inside the timed windows of the "
+                + "PlasticityListener rounds: %s; CPU time of the analysis thread as a share of each "
+                + "round's process CPU time: %s.%n",
+            r.analyses(),
+            shares));
     double ours = r.ratio(OverheadBench.Side.PLASTICITY) - 1;
     double theirs = r.ratio(OverheadBench.Side.STATS) - 1;
-    b.append(String.format(Locale.ROOT, "%nOverhead: PlasticityListener %+.1f%%, StatsListener %+.1f%% "
-        + "(ours / theirs = %.3f).%n", 100 * ours, 100 * theirs, theirs > 0 ? ours / theirs : Double.NaN));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "%nOverhead: PlasticityListener %+.1f%%, StatsListener %+.1f%% "
+                + "(ours / theirs = %.3f).%n",
+            100 * ours,
+            100 * theirs,
+            theirs > 0 ? ours / theirs : Double.NaN));
     return b.toString();
   }
 
   private static String endOfTask(EndOfTaskBench.Result r) {
     double ratio = (double) r.endTask() / r.iteration();
-    return String.format(Locale.ROOT, "%n### (c) End-of-task analysis: 784-2000-2000-2000-10%n%n"
-        + "Data: %s; probe 256 examples. Process CPU time, fastest of %d rounds each.%n%n"
-        + "| one training iteration (batch 128) | one `endTask()` | in iterations |%n|---|---|---|%n"
-        + "| %.3f s | %.3f s | %.1f |%n%nAll iterations (s): %s; all endTask (s): %s.%n",
-        r.data(), r.endTaskNanos().size(), r.iteration() / 1e9, r.endTask() / 1e9, ratio,
-        seconds(r.iterationNanos()), seconds(r.endTaskNanos()));
+    return String.format(
+        Locale.ROOT,
+        "%n### (c) End-of-task analysis: 784-2000-2000-2000-10%n%n"
+            + "Data: %s; probe 256 examples. Process CPU time, fastest of %d rounds each.%n%n"
+            + "| one training iteration (batch 128) | one `endTask()` | in iterations |%n|---|---|---|%n"
+            + "| %.3f s | %.3f s | %.1f |%n%nAll iterations (s): %s; all endTask (s): %s.%n",
+        r.data(),
+        r.endTaskNanos().size(),
+        r.iteration() / 1e9,
+        r.endTask() / 1e9,
+        ratio,
+        seconds(r.iterationNanos()),
+        seconds(r.endTaskNanos()));
   }
 
   private static String width(List<WidthBench.Row> rows) {
     StringBuilder b = new StringBuilder();
-    b.append("\n### (d) Analysis time against width: 784-w-w-10, probe 256, float32 parameters\n\n"
-        + "Process CPU time, fastest of the A B B A rounds. Snapshot: on the training thread. "
-        + "Analysis: on the background thread (conversion to double, all measures of all layers). "
-        + "Floor: dsyrk of each hidden layer's Θ, and dsyrk + dsyev of the smaller Gram matrix of "
-        + "every weight and activation matrix, called alone on OpenBLAS.\n\n");
+    b.append(
+        "\n### (d) Analysis time against width: 784-w-w-10, probe 256, float32 parameters\n\n"
+            + "Process CPU time, fastest of the A B B A rounds. Snapshot: on the training thread. "
+            + "Analysis: on the background thread (conversion to double, all measures of all layers). "
+            + "Floor: dsyrk of each hidden layer's Θ, and dsyrk + dsyev of the smaller Gram matrix of "
+            + "every weight and activation matrix, called alone on OpenBLAS.\n\n");
     boolean svd = rows.stream().anyMatch(r -> r.svdOfWeights() >= 0);
-    b.append("| network | snapshot ms | analysis ms | floor ms | analysis / floor |"
-        + (svd ? " dgesvd of the weights alone ms |" : "") + "\n|---|---|---|---|---|" + (svd ? "---|" : "") + "\n");
+    b.append(
+        "| network | snapshot ms | analysis ms | floor ms | analysis / floor |"
+            + (svd ? " dgesvd of the weights alone ms |" : "")
+            + "\n|---|---|---|---|---|"
+            + (svd ? "---|" : "")
+            + "\n");
     for (WidthBench.Row r : rows) {
-      b.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f | %.1f | %.2f |", r.network(),
-          r.snapshot() / 1e6, r.analysis() / 1e6, r.floor() / 1e6, r.ratio()));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %.1f | %.1f | %.1f | %.2f |",
+              r.network(),
+              r.snapshot() / 1e6,
+              r.analysis() / 1e6,
+              r.floor() / 1e6,
+              r.ratio()));
       if (svd) {
         b.append(String.format(Locale.ROOT, " %.1f |", r.svdOfWeights() / 1e6));
       }
@@ -206,67 +261,119 @@ public final class Bench {
 
   private static String shortTask(ShortTaskBench.Result r) {
     StringBuilder b = new StringBuilder();
-    b.append(String.format(Locale.ROOT, "%n### (g) Short tasks: endTask() after n iterations, "
-        + "784-2000-2000-2000-10, batch 128%n%nData: %s. A fresh listener at its defaults each "
-        + "round (sampled probe, the task's first periodic analysis due once it is full). Wall "
-        + "time of endTask(), in training iterations without a listener timed just before the "
-        + "round.%n%n| iterations before endTask() | endTask() s, fastest | in iterations, fastest "
-        + "| in iterations, median | all rounds, in iterations | analyses timed | cancelled |%n"
-        + "|---|---|---|---|---|---|---|%n", r.data()));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "%n### (g) Short tasks: endTask() after n iterations, "
+                + "784-2000-2000-2000-10, batch 128%n%nData: %s. A fresh listener at its defaults each "
+                + "round (sampled probe, the task's first periodic analysis due once it is full). Wall "
+                + "time of endTask(), in training iterations without a listener timed just before the "
+                + "round.%n%n| iterations before endTask() | endTask() s, fastest | in iterations, fastest "
+                + "| in iterations, median | all rounds, in iterations | analyses timed | cancelled |%n"
+                + "|---|---|---|---|---|---|---|%n",
+            r.data()));
     for (var e : r.rounds().entrySet()) {
       List<ShortTaskBench.Round> rounds = e.getValue();
-      double[] ratios = rounds.stream().mapToDouble(ShortTaskBench.Round::inIterations).sorted().toArray();
+      double[] ratios =
+          rounds.stream().mapToDouble(ShortTaskBench.Round::inIterations).sorted().toArray();
       long fastest = rounds.stream().mapToLong(ShortTaskBench.Round::endTaskNanos).min().orElse(0);
       StringBuilder all = new StringBuilder();
       StringBuilder analyses = new StringBuilder();
       StringBuilder cancelled = new StringBuilder();
       for (ShortTaskBench.Round x : rounds) {
-        all.append(all.length() == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.1f", x.inIterations()));
+        all.append(all.length() == 0 ? "" : " ")
+            .append(String.format(Locale.ROOT, "%.1f", x.inIterations()));
         analyses.append(analyses.length() == 0 ? "" : " ").append(x.analyses());
-        cancelled.append(cancelled.length() == 0 ? "" : " ")
-            .append(Double.isNaN(x.cancelled()) ? "–" : String.format(Locale.ROOT, "%.0f", x.cancelled()));
+        cancelled
+            .append(cancelled.length() == 0 ? "" : " ")
+            .append(
+                Double.isNaN(x.cancelled())
+                    ? "–"
+                    : String.format(Locale.ROOT, "%.0f", x.cancelled()));
       }
-      b.append(String.format(Locale.ROOT, "| %d | %.2f | %.1f | %.1f | %s | %s | %s |%n", e.getKey(),
-          fastest / 1e9, ratios[0], ratios[ratios.length / 2], all, analyses, cancelled));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "| %d | %.2f | %.1f | %.1f | %s | %s | %s |%n",
+              e.getKey(),
+              fastest / 1e9,
+              ratios[0],
+              ratios[ratios.length / 2],
+              all,
+              analyses,
+              cancelled));
     }
     return b.toString();
   }
 
   private static String memory(MemoryBench.Result r) {
-    StringBuilder b = new StringBuilder("\n### (e) Memory\n\nOne snapshot, held (the bytes of the "
-        + "arrays it references, against the count by construction), and the analysis's heap above "
-        + "it with one layer in flight (after GC, at each layer), against the whole network in double "
-        + "precision at once:\n\n"
-        + "| network | parameters (float32) MB | probe activations MB | snapshot, measured MB | "
-        + "analysis, one layer in flight MB | whole network as double MB |\n|---|---|---|---|---|---|\n");
+    StringBuilder b =
+        new StringBuilder(
+            "\n### (e) Memory\n\nOne snapshot, held (the bytes of the "
+                + "arrays it references, against the count by construction), and the analysis's heap above "
+                + "it with one layer in flight (after GC, at each layer), against the whole network in double "
+                + "precision at once:\n\n"
+                + "| network | parameters (float32) MB | probe activations MB | snapshot, measured MB | "
+                + "analysis, one layer in flight MB | whole network as double MB |\n|---|---|---|---|---|---|\n");
     for (MemoryBench.Snapshot s : r.snapshots()) {
-      b.append(String.format(Locale.ROOT, "| %s | %.2f | %.2f | %.2f | %.2f | %.2f |%n", s.network(),
-          s.parameterBytes() / 1e6, s.activationBytes() / 1e6, s.measuredBytes() / 1e6,
-          s.layerInFlightBytes() / 1e6, s.wholeNetworkDoubleBytes() / 1e6));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %.2f | %.2f | %.2f | %.2f | %.2f |%n",
+              s.network(),
+              s.parameterBytes() / 1e6,
+              s.activationBytes() / 1e6,
+              s.measuredBytes() / 1e6,
+              s.layerInFlightBytes() / 1e6,
+              s.wholeNetworkDoubleBytes() / 1e6));
     }
-    b.append(String.format(Locale.ROOT, "%nAfter each task of a continual run (784-512-512-10, %d "
-        + "iterations a task, listener at defaults; after GC):%n%n| task | iterations | heap used MB | "
-        + "process RSS MB |%n|---|---|---|---|%n", r.iterationsPerTask()));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "%nAfter each task of a continual run (784-512-512-10, %d "
+                + "iterations a task, listener at defaults; after GC):%n%n| task | iterations | heap used MB | "
+                + "process RSS MB |%n|---|---|---|---|%n",
+            r.iterationsPerTask()));
     for (MemoryBench.TaskSample s : r.tasks()) {
-      b.append(String.format(Locale.ROOT, "| %d | %d | %.1f | %.1f |%n", s.task(), s.iterations(),
-          s.heapBytes() / 1e6, s.offHeapBytes() / 1e6));
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "| %d | %d | %.1f | %.1f |%n",
+              s.task(),
+              s.iterations(),
+              s.heapBytes() / 1e6,
+              s.offHeapBytes() / 1e6));
     }
     return b.toString();
   }
 
   private static String resNet50(ResNet50Bench.Result r) {
     double ratio = (double) r.endTask() / r.iteration();
-    return String.format(Locale.ROOT, "%n### (f) End-of-task analysis: ResNet50 (DL4J zoo, random "
-        + "initialisation)%n%nInput 3×%d×%d, batch %d, probe %d examples; %d layers measured, %d of "
-        + "them with per-unit measures. Process CPU time, fastest of %d rounds each; memory after GC "
-        + "and, for the resident set, its peak while `endTask()` ran (sampled every 20 ms).%n%n"
-        + "| one training iteration | one `endTask()` | in iterations | RSS before MB | RSS peak MB | "
-        + "heap before MB | heap after MB |%n|---|---|---|---|---|---|---|%n"
-        + "| %.2f s | %.2f s | %.2f | %.0f | %.0f | %.0f | %.0f |%n%nAll iterations (s): %s; all endTask (s): %s.%n",
-        r.input(), r.input(), r.batch(), r.probe(), r.layers(), r.withUnitMeasures(),
-        r.endTaskNanos().size(), r.iteration() / 1e9, r.endTask() / 1e9, ratio, r.rssBefore() / 1e6,
-        r.rssPeak() / 1e6, r.heapBefore() / 1e6, r.heapPeakAfterGc() / 1e6,
-        seconds(r.iterationNanos()), seconds(r.endTaskNanos()));
+    return String.format(
+        Locale.ROOT,
+        "%n### (f) End-of-task analysis: ResNet50 (DL4J zoo, random "
+            + "initialisation)%n%nInput 3×%d×%d, batch %d, probe %d examples; %d layers measured, %d of "
+            + "them with per-unit measures. Process CPU time, fastest of %d rounds each; memory after GC "
+            + "and, for the resident set, its peak while `endTask()` ran (sampled every 20 ms).%n%n"
+            + "| one training iteration | one `endTask()` | in iterations | RSS before MB | RSS peak MB | "
+            + "heap before MB | heap after MB |%n|---|---|---|---|---|---|---|%n"
+            + "| %.2f s | %.2f s | %.2f | %.0f | %.0f | %.0f | %.0f |%n%nAll iterations (s): %s; all endTask (s): %s.%n",
+        r.input(),
+        r.input(),
+        r.batch(),
+        r.probe(),
+        r.layers(),
+        r.withUnitMeasures(),
+        r.endTaskNanos().size(),
+        r.iteration() / 1e9,
+        r.endTask() / 1e9,
+        ratio,
+        r.rssBefore() / 1e6,
+        r.rssPeak() / 1e6,
+        r.heapBefore() / 1e6,
+        r.heapPeakAfterGc() / 1e6,
+        seconds(r.iterationNanos()),
+        seconds(r.endTaskNanos()));
   }
 
   private static String seconds(List<Long> nanos) {
@@ -280,15 +387,25 @@ public final class Bench {
   private static String environment() {
     String cpu = "unknown CPU";
     try {
-      cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-          .findFirst().map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse(cpu);
+      cpu =
+          Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+              .filter(l -> l.startsWith("model name"))
+              .findFirst()
+              .map(l -> l.substring(l.indexOf(':') + 1).trim())
+              .orElse(cpu);
     } catch (IOException | RuntimeException ignored) {
       // not Linux
     }
-    return String.format(Locale.ROOT, "## Plasticity Monitor benchmark, %s%n%n%s, %d cores seen by the JVM, "
-        + "%s %s, max heap %d MB, OMP_NUM_THREADS=%s.%n", Instant.now(), cpu,
-        Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
-        System.getProperty("java.version"), Runtime.getRuntime().maxMemory() >> 20,
+    return String.format(
+        Locale.ROOT,
+        "## Plasticity Monitor benchmark, %s%n%n%s, %d cores seen by the JVM, "
+            + "%s %s, max heap %d MB, OMP_NUM_THREADS=%s.%n",
+        Instant.now(),
+        cpu,
+        Runtime.getRuntime().availableProcessors(),
+        System.getProperty("java.vm.name"),
+        System.getProperty("java.version"),
+        Runtime.getRuntime().maxMemory() >> 20,
         System.getenv().getOrDefault("OMP_NUM_THREADS", "unset"));
   }
 
@@ -297,7 +414,8 @@ public final class Bench {
       String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
       return f[0] + ", " + f[1] + ", " + f[2];
     } catch (IOException | RuntimeException e) {
-      return String.format(Locale.ROOT, "%.2f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+      return String.format(
+          Locale.ROOT, "%.2f", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     }
   }
 }

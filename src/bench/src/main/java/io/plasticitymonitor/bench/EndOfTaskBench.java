@@ -53,8 +53,11 @@ final class EndOfTaskBench {
       ends.add(endTaskRound(net, probe, round++));
       ends.add(endTaskRound(net, probe, round++));
       iterations.add(trainingRound(net, data));
-      Bench.log("end-of-task: cycle %d: iteration %.3f s, endTask %.3f / %.3f s CPU", c + 1,
-          iterations.get(iterations.size() - 1) / 1e9, ends.get(ends.size() - 2) / 1e9,
+      Bench.log(
+          "end-of-task: cycle %d: iteration %.3f s, endTask %.3f / %.3f s CPU",
+          c + 1,
+          iterations.get(iterations.size() - 1) / 1e9,
+          ends.get(ends.size() - 2) / 1e9,
           ends.get(ends.size() - 1) / 1e9);
     }
     return new Result(iterations, ends, data.source());
@@ -72,12 +75,15 @@ final class EndOfTaskBench {
   }
 
   private long endTaskRound(MultiLayerNetwork net, INDArray probe, int round) {
-    try (PlasticityListener listener = PlasticityMonitors.listener(PlasticityConfig.builder()
-        .runId("bench-end-of-task-" + Math.max(0, round))
-        .outputDirectory(outputDirectory)
-        // Rounds reuse their run ids in one folder; the task log is not what is measured.
-        .existingRun(PlasticityConfig.ExistingRun.OVERWRITE)
-        .build(), new SimpleMeterRegistry())) {
+    try (PlasticityListener listener =
+        PlasticityMonitors.listener(
+            PlasticityConfig.builder()
+                .runId("bench-end-of-task-" + Math.max(0, round))
+                .outputDirectory(outputDirectory)
+                // Rounds reuse their run ids in one folder; the task log is not what is measured.
+                .existingRun(PlasticityConfig.ExistingRun.OVERWRITE)
+                .build(),
+            new SimpleMeterRegistry())) {
       listener.watch(net);
       listener.startTask("task", TaskData.builder().probe(probe).build());
       System.gc();

@@ -35,7 +35,11 @@ final class OverheadBench {
     }
   }
 
-  record Result(Map<Side, List<Long>> cpuNanos, int iterations, String data, List<Long> analyses,
+  record Result(
+      Map<Side, List<Long>> cpuNanos,
+      int iterations,
+      String data,
+      List<Long> analyses,
       List<Double> analysisThreadShare) {
     long best(Side s) {
       return cpuNanos.get(s).stream().mapToLong(Long::longValue).min().orElseThrow();
@@ -79,7 +83,8 @@ final class OverheadBench {
       times.put(s, new ArrayList<>());
     }
     // Warm-up, not counted: JIT, ND4J's first ops, the listeners' classes. DL4J's training loop
-    // keeps getting faster for a thousand iterations or so (the JIT), which interleaving alone would
+    // keeps getting faster for a thousand iterations or so (the JIT), which interleaving alone
+    // would
     // not cancel: the first side would pay for it.
     for (Side s : Side.values()) {
       round(s, data, WARM_UP_ITERATIONS, -1);
@@ -95,10 +100,18 @@ final class OverheadBench {
           analyses.add(lastAnalyses);
           share.add((double) lastAnalysisThreadNanos / t);
         }
-        Bench.log("overhead: %-55s round %2d: %.3f s CPU%s", s.label, round, t / 1e9,
-            s == Side.PLASTICITY ? String.format(java.util.Locale.ROOT,
-                " (%d periodic analyses, analysis thread %.2f%% of the round)", lastAnalyses,
-                100.0 * lastAnalysisThreadNanos / t) : "");
+        Bench.log(
+            "overhead: %-55s round %2d: %.3f s CPU%s",
+            s.label,
+            round,
+            t / 1e9,
+            s == Side.PLASTICITY
+                ? String.format(
+                    java.util.Locale.ROOT,
+                    " (%d periodic analyses, analysis thread %.2f%% of the round)",
+                    lastAnalyses,
+                    100.0 * lastAnalysisThreadNanos / t)
+                : "");
       }
     }
     return new Result(times, iterations, data.source(), analyses, share);
@@ -116,15 +129,19 @@ final class OverheadBench {
     PlasticityListener plasticity = null;
     InMemoryStatsStorage storage = null;
     switch (side) {
-      case NONE -> { }
-      case NO_OP -> net.setListeners(new BaseTrainingListener() { });
+      case NONE -> {}
+      case NO_OP -> net.setListeners(new BaseTrainingListener() {});
       case PLASTICITY -> {
-        plasticity = PlasticityMonitors.listener(PlasticityConfig.builder()
-            .runId("bench-overhead-" + Math.max(0, round))
-            .outputDirectory(outputDirectory)
-            // Rounds reuse their run ids in one folder; the task log is not what is measured.
-            .existingRun(PlasticityConfig.ExistingRun.OVERWRITE)
-            .build(), registry);
+        plasticity =
+            PlasticityMonitors.listener(
+                PlasticityConfig.builder()
+                    .runId("bench-overhead-" + Math.max(0, round))
+                    .outputDirectory(outputDirectory)
+                    // Rounds reuse their run ids in one folder; the task log is not what is
+                    // measured.
+                    .existingRun(PlasticityConfig.ExistingRun.OVERWRITE)
+                    .build(),
+                registry);
         net.setListeners(plasticity);
         plasticity.startTask("task-1");
       }
@@ -135,10 +152,13 @@ final class OverheadBench {
     }
     // Untimed lead-in, the same for every side: the probe fills in two iterations, and the task's
     // first analysis runs at once (it has no cost estimate yet); the window below then sees the
-    // steady cadence that analysisBudget sets. That first analysis and endTask() are per-task costs,
+    // steady cadence that analysisBudget sets. That first analysis and endTask() are per-task
+    // costs,
     // measured in (c).
     int lead = 0;
-    for (; lead < LEAD_IN || (plasticity != null && analyses(registry) == 0 && lead < 500); lead++) {
+    for (;
+        lead < LEAD_IN || (plasticity != null && analyses(registry) == 0 && lead < 500);
+        lead++) {
       net.fit(data.batches().get(lead % data.batches().size()));
     }
     if (plasticity != null) {

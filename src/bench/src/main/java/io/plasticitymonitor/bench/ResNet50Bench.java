@@ -27,8 +27,18 @@ import org.nd4j.linalg.factory.Nd4j;
  * every 20 ms. Process CPU time, fastest of the rounds.
  */
 final class ResNet50Bench {
-  record Result(int input, int batch, int probe, List<Long> iterationNanos, List<Long> endTaskNanos,
-      long rssBefore, long rssPeak, long heapBefore, long heapPeakAfterGc, int layers, int withUnitMeasures) {
+  record Result(
+      int input,
+      int batch,
+      int probe,
+      List<Long> iterationNanos,
+      List<Long> endTaskNanos,
+      long rssBefore,
+      long rssPeak,
+      long heapBefore,
+      long heapPeakAfterGc,
+      int layers,
+      int withUnitMeasures) {
     long iteration() {
       return iterationNanos.stream().mapToLong(Long::longValue).min().orElseThrow();
     }
@@ -53,8 +63,14 @@ final class ResNet50Bench {
   }
 
   Result run() throws Exception {
-    ComputationGraph net = (ComputationGraph) ResNet50.builder().numClasses(10)
-        .inputShape(new int[] {3, input, input}).seed(1).build().init();
+    ComputationGraph net =
+        (ComputationGraph)
+            ResNet50.builder()
+                .numClasses(10)
+                .inputShape(new int[] {3, input, input})
+                .seed(1)
+                .build()
+                .init();
     DataSet data = new DataSet(images(batch, 1), oneHot(batch, 10, 2));
     INDArray probeImages = images(probe, 3);
     List<Long> iterations = new ArrayList<>();
@@ -72,24 +88,32 @@ final class ResNet50Bench {
       heapBefore = Math.min(heapBefore, heapUsed());
       rssBefore = Math.min(rssBefore, org.bytedeco.javacpp.Pointer.physicalBytes());
       AtomicLong peak = new AtomicLong();
-      Thread sampler = new Thread(() -> {
-        while (!Thread.currentThread().isInterrupted()) {
-          peak.accumulateAndGet(org.bytedeco.javacpp.Pointer.physicalBytes(), Math::max);
-          try {
-            Thread.sleep(20);
-          } catch (InterruptedException e) {
-            return;
-          }
-        }
-      }, "bench-rss-sampler");
+      Thread sampler =
+          new Thread(
+              () -> {
+                while (!Thread.currentThread().isInterrupted()) {
+                  peak.accumulateAndGet(org.bytedeco.javacpp.Pointer.physicalBytes(), Math::max);
+                  try {
+                    Thread.sleep(20);
+                  } catch (InterruptedException e) {
+                    return;
+                  }
+                }
+              },
+              "bench-rss-sampler");
       sampler.setDaemon(true);
       sampler.start();
       TaskSummary summary;
       long start;
       long end;
-      try (PlasticityListener listener = PlasticityMonitors.listener(PlasticityConfig.builder()
-          .runId("bench-resnet50-" + c).outputDirectory(outputDirectory).probeSize(probe).build(),
-          new SimpleMeterRegistry())) {
+      try (PlasticityListener listener =
+          PlasticityMonitors.listener(
+              PlasticityConfig.builder()
+                  .runId("bench-resnet50-" + c)
+                  .outputDirectory(outputDirectory)
+                  .probeSize(probe)
+                  .build(),
+              new SimpleMeterRegistry())) {
         listener.watch(net);
         listener.startTask("task", TaskData.builder().probe(probeImages).build());
         System.gc();
@@ -105,14 +129,31 @@ final class ResNet50Bench {
       ends.add(end - start);
       rssPeak = Math.max(rssPeak, peak.get());
       layers = summary.layers().size();
-      withUnits = (int) summary.layers().stream().filter(l -> l.measures().unitMeasures() != null).count();
+      withUnits =
+          (int) summary.layers().stream().filter(l -> l.measures().unitMeasures() != null).count();
       iterations.add(iteration(net, data));
-      Bench.log("resnet50: cycle %d: iteration %.2f s, endTask %.2f s CPU, RSS peak %.0f MB, "
-          + "%d layers measured, %d with unit measures", c + 1, iterations.get(iterations.size() - 1) / 1e9,
-          ends.get(ends.size() - 1) / 1e9, rssPeak / 1e6, layers, withUnits);
+      Bench.log(
+          "resnet50: cycle %d: iteration %.2f s, endTask %.2f s CPU, RSS peak %.0f MB, "
+              + "%d layers measured, %d with unit measures",
+          c + 1,
+          iterations.get(iterations.size() - 1) / 1e9,
+          ends.get(ends.size() - 1) / 1e9,
+          rssPeak / 1e6,
+          layers,
+          withUnits);
     }
-    return new Result(input, batch, probe, iterations, ends, rssBefore, rssPeak, heapBefore, heapPeak,
-        layers, withUnits);
+    return new Result(
+        input,
+        batch,
+        probe,
+        iterations,
+        ends,
+        rssBefore,
+        rssPeak,
+        heapBefore,
+        heapPeak,
+        layers,
+        withUnits);
   }
 
   private static long iteration(ComputationGraph net, DataSet data) {

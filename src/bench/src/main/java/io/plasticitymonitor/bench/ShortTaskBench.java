@@ -26,8 +26,8 @@ final class ShortTaskBench {
   private static final int UNIT_ITERATIONS = 4;
 
   /** One {@code endTask()}: iterations before it, its wall time, the iteration unit, what ran. */
-  record Round(int iterations, long endTaskNanos, long iterationNanos, long analyses,
-      double cancelled) {
+  record Round(
+      int iterations, long endTaskNanos, long iterationNanos, long analyses, double cancelled) {
     double inIterations() {
       return (double) endTaskNanos / iterationNanos;
     }
@@ -59,9 +59,15 @@ final class ShortTaskBench {
         int n = c % 2 == 0 ? lengths[k] : lengths[lengths.length - 1 - k];
         Round r = round(net, data, n, index++);
         rounds.get(n).add(r);
-        Bench.log("short-task: %4d iterations: endTask %.3f s wall = %.1f iterations of %.3f s; "
-            + "%d analyses timed, %.0f cancelled", n, r.endTaskNanos() / 1e9, r.inIterations(),
-            r.iterationNanos() / 1e9, r.analyses(), r.cancelled());
+        Bench.log(
+            "short-task: %4d iterations: endTask %.3f s wall = %.1f iterations of %.3f s; "
+                + "%d analyses timed, %.0f cancelled",
+            n,
+            r.endTaskNanos() / 1e9,
+            r.inIterations(),
+            r.iterationNanos() / 1e9,
+            r.analyses(),
+            r.cancelled());
       }
     }
     net.close();
@@ -76,10 +82,13 @@ final class ShortTaskBench {
     }
     long unit = (System.nanoTime() - unitStart) / UNIT_ITERATIONS;
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    try (PlasticityListener listener = PlasticityMonitors.listener(PlasticityConfig.builder()
-        .runId("bench-short-task-" + Math.max(0, index))
-        .outputDirectory(outputDirectory)
-        .build(), registry)) {
+    try (PlasticityListener listener =
+        PlasticityMonitors.listener(
+            PlasticityConfig.builder()
+                .runId("bench-short-task-" + Math.max(0, index))
+                .outputDirectory(outputDirectory)
+                .build(),
+            registry)) {
       net.setListeners(listener);
       listener.startTask("task");
       for (int i = 0; i < n; i++) {
@@ -90,7 +99,11 @@ final class ShortTaskBench {
       long end = System.nanoTime() - start;
       Timer timer = registry.find("plasticity.analysis").timer();
       Counter cancelled = registry.find("plasticity.analysis.cancelled").counter();
-      return new Round(n, end, unit, timer == null ? 0 : timer.count(),
+      return new Round(
+          n,
+          end,
+          unit,
+          timer == null ? 0 : timer.count(),
           cancelled == null ? Double.NaN : cancelled.count());
     } finally {
       net.setListeners(new ArrayList<>());

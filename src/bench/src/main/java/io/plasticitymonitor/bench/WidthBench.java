@@ -1,12 +1,12 @@
 package io.plasticitymonitor.bench;
 
-import io.plasticitymonitor.internal.network.SnapshotConverter;
 import io.plasticitymonitor.analysis.LayerAnalyzer;
 import io.plasticitymonitor.analysis.LayerData;
 import io.plasticitymonitor.analysis.Thresholds;
 import io.plasticitymonitor.internal.network.NetworkReader;
 import io.plasticitymonitor.internal.network.NetworkSnapshot;
 import io.plasticitymonitor.internal.network.NetworkStructure;
+import io.plasticitymonitor.internal.network.SnapshotConverter;
 import java.util.ArrayList;
 import java.util.List;
 import org.bytedeco.javacpp.DoublePointer;
@@ -25,7 +25,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  */
 final class WidthBench {
 
-  record Row(String network, int width, long snapshot, long analysis, long floor, long svdOfWeights) {
+  record Row(
+      String network, int width, long snapshot, long analysis, long floor, long svdOfWeights) {
     double ratio() {
       return (double) analysis / floor;
     }
@@ -60,7 +61,8 @@ final class WidthBench {
       int w = Math.abs(c0);
       String label = conv ? Workloads.convLabel(w) : "784-" + w + "-" + w + "-10";
       Bench.log("width: %s", label);
-      MultiLayerNetwork net = conv ? Workloads.conv(11, w) : Workloads.mlp(11, DataType.FLOAT, w, w);
+      MultiLayerNetwork net =
+          conv ? Workloads.conv(11, w) : Workloads.mlp(11, DataType.FLOAT, w, w);
       NetworkStructure structure = NetworkStructure.of(net);
       long snapshotBest = Long.MAX_VALUE;
       long analysisBest = Long.MAX_VALUE;
@@ -108,8 +110,13 @@ final class WidthBench {
       }
       net.close();
       Row row = new Row(label, w, snapshotBest, analysisBest, floorBest, svd);
-      Bench.log("%s: snapshot %.1f ms, analysis %.1f ms, floor %.1f ms (%.2fx)%s", label,
-          row.snapshot() / 1e6, row.analysis() / 1e6, row.floor() / 1e6, row.ratio(),
+      Bench.log(
+          "%s: snapshot %.1f ms, analysis %.1f ms, floor %.1f ms (%.2fx)%s",
+          label,
+          row.snapshot() / 1e6,
+          row.analysis() / 1e6,
+          row.floor() / 1e6,
+          row.ratio(),
           svd < 0 ? "" : String.format(", dgesvd of the weights alone %.1f ms", svd / 1e6));
       rows.add(row);
     }
@@ -117,8 +124,8 @@ final class WidthBench {
   }
 
   /** One repetition, timed: snapshot, analysis and floor, in process CPU nanoseconds. */
-  private static long[] once(MultiLayerNetwork net, NetworkStructure structure, INDArray probe,
-      List<Shape> shapes) {
+  private static long[] once(
+      MultiLayerNetwork net, NetworkStructure structure, INDArray probe, List<Shape> shapes) {
     System.gc();
     long t0 = CpuClock.nanos();
     NetworkSnapshot s = NetworkReader.snapshot(net, structure, new INDArray[] {probe});
@@ -144,14 +151,14 @@ final class WidthBench {
   private static final long ROUND_NANOS = 1_000_000_000L;
 
   /**
-   * Runs the snapshot, analysis and floor untimed until the JIT has compiled them (at least
-   * {@link #WARM_UP_NANOS} and 5 repetitions), then returns the repetitions per round, of the
-   * snapshot and analysis and of the floor, that make a round last {@link #ROUND_NANOS}, judged on
-   * the warmed-up code. Without this, the small widths
-   * were timed mostly in the interpreter: one cold repetition set the count.
+   * Runs the snapshot, analysis and floor untimed until the JIT has compiled them (at least {@link
+   * #WARM_UP_NANOS} and 5 repetitions), then returns the repetitions per round, of the snapshot and
+   * analysis and of the floor, that make a round last {@link #ROUND_NANOS}, judged on the warmed-up
+   * code. Without this, the small widths were timed mostly in the interpreter: one cold repetition
+   * set the count.
    */
-  private static int[] warmUp(MultiLayerNetwork net, NetworkStructure structure, INDArray probe,
-      List<Shape> shapes) {
+  private static int[] warmUp(
+      MultiLayerNetwork net, NetworkStructure structure, INDArray probe, List<Shape> shapes) {
     long start = CpuClock.nanos();
     for (int r = 0; r < 5 || CpuClock.nanos() - start < WARM_UP_NANOS; r++) {
       analyse(NetworkReader.snapshot(net, structure, new INDArray[] {probe}));
@@ -193,7 +200,8 @@ final class WidthBench {
 
     /** The smaller Gram matrix of {@code M = [rows, cols]} row-major, for its singular values. */
     static Gram ofMatrix(double[] m, int rows, int cols, boolean eigenvalues) {
-      if (rows < cols) { // MMᵀ = XᵀX with X = Mᵀ = the row-major buffer read column-major [cols, rows]
+      if (rows
+          < cols) { // MMᵀ = XᵀX with X = Mᵀ = the row-major buffer read column-major [cols, rows]
         return new Gram(m, cols, rows, eigenvalues, m, rows, cols);
       }
       double[] colMajor = new double[m.length]; // X = M column-major [rows, cols]
@@ -205,7 +213,14 @@ final class WidthBench {
       return new Gram(colMajor, rows, cols, eigenvalues, m, rows, cols);
     }
 
-    private Gram(double[] colMajor, int k, int n, boolean eigenvalues, double[] rowMajor, int rows, int cols) {
+    private Gram(
+        double[] colMajor,
+        int k,
+        int n,
+        boolean eigenvalues,
+        double[] rowMajor,
+        int rows,
+        int cols) {
       this.k = k;
       this.n = n;
       this.eigenvalues = eigenvalues;
@@ -273,7 +288,9 @@ final class WidthBench {
     }
   }
 
-  /** What the singular values of the weights alone cost by dgesvd (the route before the Gram one). */
+  /**
+   * What the singular values of the weights alone cost by dgesvd (the route before the Gram one).
+   */
   private static long svdOfWeights(List<Shape> shapes) {
     long total = 0;
     for (Shape s : shapes) {

@@ -14,8 +14,8 @@ import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
-import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
@@ -36,15 +36,24 @@ final class Workloads {
 
   /** A dense ReLU MLP {@code 784 → hidden… → 10} (softmax), float32, SGD lr 0.05, ReLU init. */
   static MultiLayerNetwork mlp(long seed, DataType type, int... hidden) {
-    var b = new NeuralNetConfiguration.Builder().seed(seed).dataType(type)
-        .updater(new Sgd(0.05)).weightInit(WeightInit.RELU).list();
+    var b =
+        new NeuralNetConfiguration.Builder()
+            .seed(seed)
+            .dataType(type)
+            .updater(new Sgd(0.05))
+            .weightInit(WeightInit.RELU)
+            .list();
     int in = INPUTS;
     for (int h : hidden) {
       b.layer(new DenseLayer.Builder().nIn(in).nOut(h).activation(Activation.RELU).build());
       in = h;
     }
-    b.layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(in).nOut(CLASSES)
-        .activation(Activation.SOFTMAX).build());
+    b.layer(
+        new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+            .nIn(in)
+            .nOut(CLASSES)
+            .activation(Activation.SOFTMAX)
+            .build());
     MultiLayerConfiguration conf = b.build();
     MultiLayerNetwork net = new MultiLayerNetwork(conf);
     net.init();
@@ -59,17 +68,33 @@ final class Workloads {
    * them, while the probe's forward pass (on the training thread) grows with them.
    */
   static MultiLayerNetwork conv(long seed, int channels) {
-    MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder().seed(seed)
-        .dataType(DataType.FLOAT).updater(new Sgd(0.05)).weightInit(WeightInit.RELU).list()
-        .layer(new ConvolutionLayer.Builder(3, 3).stride(4, 4).nOut(channels)
-            .activation(Activation.RELU).build())
-        .layer(new ConvolutionLayer.Builder(3, 3).stride(4, 4).nOut(channels)
-            .activation(Activation.RELU).build())
-        .layer(new GlobalPoolingLayer.Builder(PoolingType.AVG).build())
-        .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nOut(CLASSES)
-            .activation(Activation.SOFTMAX).build())
-        .setInputType(InputType.convolutionalFlat(28, 28, 1))
-        .build();
+    MultiLayerConfiguration conf =
+        new NeuralNetConfiguration.Builder()
+            .seed(seed)
+            .dataType(DataType.FLOAT)
+            .updater(new Sgd(0.05))
+            .weightInit(WeightInit.RELU)
+            .list()
+            .layer(
+                new ConvolutionLayer.Builder(3, 3)
+                    .stride(4, 4)
+                    .nOut(channels)
+                    .activation(Activation.RELU)
+                    .build())
+            .layer(
+                new ConvolutionLayer.Builder(3, 3)
+                    .stride(4, 4)
+                    .nOut(channels)
+                    .activation(Activation.RELU)
+                    .build())
+            .layer(new GlobalPoolingLayer.Builder(PoolingType.AVG).build())
+            .layer(
+                new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                    .nOut(CLASSES)
+                    .activation(Activation.SOFTMAX)
+                    .build())
+            .setInputType(InputType.convolutionalFlat(28, 28, 1))
+            .build();
     MultiLayerNetwork net = new MultiLayerNetwork(conf);
     net.init();
     return net;
@@ -88,7 +113,8 @@ final class Workloads {
       try {
         return new Data(readMnist(dir, batches), "MNIST training images (" + dir + ")");
       } catch (IOException | RuntimeException e) {
-        System.err.println("bench: cannot read MNIST from " + dir + " (" + e + "); using synthetic data");
+        System.err.println(
+            "bench: cannot read MNIST from " + dir + " (" + e + "); using synthetic data");
       }
     }
     Random r = new Random(seed);
@@ -102,8 +128,10 @@ final class Workloads {
       for (int i = 0; i < BATCH; i++) {
         y[i * CLASSES + r.nextInt(CLASSES)] = 1;
       }
-      out.add(new DataSet(Nd4j.create(x, new long[] {BATCH, INPUTS}, 'c'),
-          Nd4j.create(y, new long[] {BATCH, CLASSES}, 'c')));
+      out.add(
+          new DataSet(
+              Nd4j.create(x, new long[] {BATCH, INPUTS}, 'c'),
+              Nd4j.create(y, new long[] {BATCH, CLASSES}, 'c')));
     }
     return new Data(out, "synthetic uniform [0,1) inputs of MNIST's shape, random labels");
   }
@@ -163,8 +191,10 @@ final class Workloads {
       float[] by = new float[BATCH * CLASSES];
       System.arraycopy(x, b * BATCH * INPUTS, bx, 0, bx.length);
       System.arraycopy(y, b * BATCH * CLASSES, by, 0, by.length);
-      out.add(new DataSet(Nd4j.create(bx, new long[] {BATCH, INPUTS}, 'c'),
-          Nd4j.create(by, new long[] {BATCH, CLASSES}, 'c')));
+      out.add(
+          new DataSet(
+              Nd4j.create(bx, new long[] {BATCH, INPUTS}, 'c'),
+              Nd4j.create(by, new long[] {BATCH, CLASSES}, 'c')));
     }
     return out;
   }
