@@ -80,32 +80,12 @@ public final class SnapshotConverter {
       if (bias != null && bias.length != plan.units()) {
         bias = null; // layers such as CenterLoss keep other vectors under "b"; not a per-unit bias
       }
-      double[] outgoing = null;
-      int outWidth = 0;
-      if (plan.outgoingKnown()) {
-        List<double[]> parts = new ArrayList<>();
-        for (ConsumerLink link : plan.consumers()) {
-          LayerPlan consumer = byName.get(link.consumer());
-          parts.add(
-              outgoingFrom(
-                  link,
-                  consumer,
-                  snapshot.weights(consumer.name()),
-                  weightsAsDouble(consumer.name()),
-                  plan.units()));
-        }
-        for (double[] p : parts) {
-          outWidth += p.length / Math.max(1, plan.units());
-        }
-        outgoing = interleave(parts, plan.units(), outWidth);
-      }
-      INDArray act = snapshot.activations(plan.name());
-      double[] activations = act == null ? null : HostArrays.toDoubles(act);
-      int examples = act == null ? 0 : (int) act.size(0);
-      if (activations != null && activations.length != (long) examples * plan.units()) {
-        activations = null;
-        examples = 0;
-      }
+      Outgoing out = outgoing(plan);
+      double[] outgoing = out.weights();
+      int outWidth = out.width();
+      ProbeActivations probe = probeActivations(plan);
+      double[] activations = probe.values();
+      int examples = probe.rows();
       long nonfinite = countNonFinite(raw) + (bias == null ? 0 : countNonFinite(bias));
       LayerData.Normalised normalised = null;
       if (plan.normalisation() != null && outgoing != null) {
@@ -126,6 +106,44 @@ public final class SnapshotConverter {
           plan.feedsLaterLayers(),
           normalised,
           null);
+    }
+
+    /** Each unit's outgoing weights, every consumer's interleaved unit by unit, and their count. */
+    private Outgoing outgoing(LayerPlan plan) {
+      if (!plan.outgoingKnown()) {
+        return new Outgoing(null, 0);
+      }
+      List<double[]> parts = new ArrayList<>();
+      for (ConsumerLink link : plan.consumers()) {
+        LayerPlan consumer = byName.get(link.consumer());
+        parts.add(
+            outgoingFrom(
+                link,
+                consumer,
+                snapshot.weights(consumer.name()),
+                weightsAsDouble(consumer.name()),
+                plan.units()));
+      }
+      int width = 0;
+      for (double[] p : parts) {
+        width += p.length / Math.max(1, plan.units());
+      }
+      return new Outgoing(interleave(parts, plan.units(), width), width);
+    }
+
+    /**
+     * The probe's activations of the layer as {@code [rows, units]}, or none when they do not fit.
+     */
+    private ProbeActivations probeActivations(LayerPlan plan) {
+      INDArray act = snapshot.activations(plan.name());
+      if (act == null) {
+        return new ProbeActivations(null, 0);
+      }
+      double[] values = HostArrays.toDoubles(act);
+      int rows = (int) act.size(0);
+      return values.length == (long) rows * plan.units()
+          ? new ProbeActivations(values, rows)
+          : new ProbeActivations(null, 0);
     }
 
     /** Each unit's γ and β, from the batch norm's channels (or the layer norm's gain and bias). */
@@ -155,32 +173,12 @@ public final class SnapshotConverter {
       if (bias != null && bias.length != r.gates() * plan.units()) {
         bias = null;
       }
-      double[] outgoing = null;
-      int outWidth = 0;
-      if (plan.outgoingKnown()) {
-        List<double[]> parts = new ArrayList<>();
-        for (ConsumerLink link : plan.consumers()) {
-          LayerPlan consumer = byName.get(link.consumer());
-          parts.add(
-              outgoingFrom(
-                  link,
-                  consumer,
-                  snapshot.weights(consumer.name()),
-                  weightsAsDouble(consumer.name()),
-                  plan.units()));
-        }
-        for (double[] p : parts) {
-          outWidth += p.length / Math.max(1, plan.units());
-        }
-        outgoing = interleave(parts, plan.units(), outWidth);
-      }
-      INDArray act = snapshot.activations(plan.name());
-      double[] activations = act == null ? null : HostArrays.toDoubles(act);
-      int rows = act == null ? 0 : (int) act.size(0);
-      if (activations != null && activations.length != (long) rows * plan.units()) {
-        activations = null;
-        rows = 0;
-      }
+      Outgoing out = outgoing(plan);
+      double[] outgoing = out.weights();
+      int outWidth = out.width();
+      ProbeActivations probe = probeActivations(plan);
+      double[] activations = probe.values();
+      int rows = probe.rows();
       long nonfinite =
           countNonFinite(input) + countNonFinite(rw) + (bias == null ? 0 : countNonFinite(bias));
       return LayerData.recurrent(
@@ -295,4 +293,8 @@ public final class SnapshotConverter {
       default -> Math.ulp(1.0f);
     };
   }
+
+  private record Outgoing(double[] weights, int width) {}
+
+  private record ProbeActivations(double[] values, int rows) {}
 }
