@@ -221,7 +221,8 @@ final class ContinualRun {
               .metricsPort(s.port())
               .metricsBindAddress(s.bind())
               .livePage(true)
-              .probeSize(s.probeSize());
+              .probeSize(s.probeSize())
+              .stepPlasticityEvery(s.stepEvery());
       if (s.pushgateway() != null) {
         b.pushgateway(s.pushgateway());
       }

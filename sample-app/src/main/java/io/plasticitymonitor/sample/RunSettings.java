@@ -29,6 +29,7 @@ record RunSettings(
     int linger,
     URI pushgateway,
     int probeSize,
+    int stepEvery,
     Path dataDir,
     Path fashionDir,
     boolean saveModel,
@@ -99,6 +100,11 @@ record RunSettings(
             : baselineEvery == 1 ? "every task" : "every " + baselineEvery + " tasks");
     m.put("seed", Long.toString(seed));
     m.put("probe examples", Integer.toString(probeSize));
+    m.put(
+        "step plasticity",
+        stepEvery == 0
+            ? "off"
+            : stepEvery == 1 ? "every iteration" : "every " + stepEvery + " iterations");
     return m;
   }
 }

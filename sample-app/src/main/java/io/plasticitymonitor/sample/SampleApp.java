@@ -249,6 +249,19 @@ public final class SampleApp implements Callable<Integer> {
   int probeSize;
 
   @Option(
+      names = "--step-every",
+      paramLabel = "N",
+      defaultValue = "10",
+      description =
+          "Measure step plasticity (the drop of the minibatch loss across one update) on every"
+              + " N-th iteration; 0 turns it off. The sample app's networks are small and its"
+              + " tasks short, so it measures on a fixed share of the iterations (the plugin's own"
+              + " default, a share of its time budget, samples a few per task here). Each"
+              + " measured iteration costs about half an iteration more. Default:"
+              + " ${DEFAULT-VALUE}.")
+  int stepEvery;
+
+  @Option(
       names = "--data-dir",
       paramLabel = "DIR",
       defaultValue = "${env:PLASTICITY_DATA_DIR:-${sys:user.home}/.deeplearning4j}",
@@ -432,6 +445,9 @@ public final class SampleApp implements Callable<Integer> {
     require(
         probeSize >= 1 && probeSize <= 65_536,
         "--probe-size must be 1 to 65536 (got: " + probeSize + ")");
+    require(
+        stepEvery >= 0 && stepEvery <= 1_000_000,
+        "--step-every must be 0 (off) to 1000000 (got: " + stepEvery + ")");
     Optional<RemedySettings> remedySettings;
     try {
       remedySettings = RemedySettings.parse(remedy);
@@ -502,6 +518,7 @@ public final class SampleApp implements Callable<Integer> {
         linger,
         push,
         probeSize,
+        stepEvery,
         dataDir,
         fashionDir,
         saveModel,
