@@ -1,15 +1,23 @@
 package io.plasticitymonitor.internal.network;
 
 import io.plasticitymonitor.analysis.LayerData;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 
 /**
  * Reads a live DL4J network on the training thread: the current training inputs (for the probe) and
@@ -17,6 +25,9 @@ import org.nd4j.linalg.factory.Nd4j;
  * snapshot into per-layer {@link LayerData} on the analysis thread.
  */
 public final class NetworkReader {
+  /** The least {@link #sliceBudgetBytes} of a probe slice: small networks take theirs in one pass. */
+  private static final long MIN_SLICE_BYTES = 64L << 20;
+
   private NetworkReader() {}
 
   /**
@@ -37,14 +48,23 @@ public final class NetworkReader {
 
   /**
    * Copies every measured layer's parameters and, when a probe is given, runs it through the
-   * network in inference mode and keeps the hidden layers' activations (convolution channels
-   * averaged over spatial positions). The model's stored inputs are restored afterwards. Call
+   * network in inference mode, in slices, and keeps the hidden layers' activations (convolution
+   * channels averaged over spatial positions). The model's stored inputs are restored afterwards. Call
    * between iterations, never during a forward or backward pass.
    *
    * @param probe the probe inputs (one per network input), or null for no activation measures
    */
   public static NetworkSnapshot snapshot(
       Model model, NetworkStructure structure, INDArray[] probe) {
+    return snapshot(model, structure, probe, sliceBudgetBytes(model));
+  }
+
+  /**
+   * {@link #snapshot(Model, NetworkStructure, INDArray[])} with the probe's slices held to {@code
+   * sliceBudgetBytes} of full layer outputs (at least one example a slice).
+   */
+  static NetworkSnapshot snapshot(
+      Model model, NetworkStructure structure, INDArray[] probe, long sliceBudgetBytes) {
     Map<String, INDArray> weights = new HashMap<>();
     Map<String, INDArray> biases = new HashMap<>();
     Map<String, INDArray> activations = new HashMap<>();
@@ -77,9 +97,8 @@ public final class NetworkReader {
         }
       }
       if (probe != null && structure.layers().stream().anyMatch(LayerPlan::feedsLaterLayers)) {
-        Map<String, INDArray> raw;
         try {
-          raw = forward(model, structure, probe);
+          activations.putAll(probeActivations(model, structure, probe, sliceBudgetBytes));
         } catch (RuntimeException e) {
           // The weights can still be measured; the caller counts the failure.
           return new NetworkSnapshot(
@@ -89,15 +108,6 @@ public final class NetworkReader {
               extras,
               Map.of(),
               "the probe's forward pass failed: " + e);
-        }
-        for (LayerPlan plan : structure.layers()) {
-          INDArray a = raw.get(plan.name());
-          if (plan.feedsLaterLayers() && a != null) {
-            INDArray h = perUnit(a, plan);
-            if (h != null) {
-              activations.put(plan.name(), h);
-            }
-          }
         }
       }
     }
@@ -110,6 +120,105 @@ public final class NetworkReader {
       return ((ComputationGraph) model).getLayer(name);
     }
     return ((MultiLayerNetwork) model).getLayer(structure.chainIndex(name));
+  }
+
+  /**
+   * The probe's per-unit activations of every layer that feeds later layers, computed slice by
+   * slice: a forward pass holds every layer's full output (for a convolution, every spatial
+   * position), while the measures keep one row per example (per example and time step for
+   * sequences), so the probe is cut into slices whose full outputs stay within {@link
+   * #sliceBudgetBytes} and each slice's outputs are reduced and released before the next. Rows are
+   * per example and inference mode normalises with running statistics, so the result is the same
+   * as one pass over the whole probe. The first slice is one example, which sizes the others.
+   */
+  private static Map<String, INDArray> probeActivations(
+      Model model, NetworkStructure structure, INDArray[] probe, long budget) {
+    long n = probe[0].size(0);
+    Map<String, List<INDArray>> parts = new HashMap<>();
+    long from = 0;
+    long slice = 1;
+    while (from < n) {
+      long to = Math.min(n, from + slice);
+      INDArray[] in = slice(probe, from, to);
+      Map<String, INDArray> raw = forward(model, structure, in);
+      try {
+        for (LayerPlan plan : structure.layers()) {
+          INDArray a = raw.get(plan.name());
+          if (plan.feedsLaterLayers() && a != null) {
+            INDArray h = perUnit(a, plan);
+            if (h != null) {
+              parts.computeIfAbsent(plan.name(), k -> new ArrayList<>()).add(h);
+            }
+          }
+        }
+        if (from == 0) {
+          long perExample = Math.max(1, outputBytes(raw.values()) / Math.max(1, to - from));
+          slice = Math.max(1, budget / perExample);
+        }
+      } finally {
+        release(raw.values(), in);
+      }
+      from = to;
+    }
+    Map<String, INDArray> out = new HashMap<>();
+    for (Map.Entry<String, List<INDArray>> e : parts.entrySet()) {
+      List<INDArray> p = e.getValue();
+      out.put(e.getKey(), p.size() == 1 ? p.get(0) : Nd4j.concat(0, p.toArray(new INDArray[0])));
+    }
+    return out;
+  }
+
+  /**
+   * The most bytes one probe slice's full layer outputs may take: one copy of the parameters (the
+   * snapshot holds that much anyway), and at least {@value #MIN_SLICE_BYTES} so that small
+   * networks run their probe in one pass.
+   */
+  private static long sliceBudgetBytes(Model model) {
+    INDArray params = model.params();
+    long bytes = params == null ? 0 : params.length() * params.dataType().width();
+    return Math.max(MIN_SLICE_BYTES, bytes);
+  }
+
+  private static INDArray[] slice(INDArray[] probe, long from, long to) {
+    if (from == 0 && to == probe[0].size(0)) {
+      return probe;
+    }
+    INDArray[] out = new INDArray[probe.length];
+    for (int i = 0; i < probe.length; i++) {
+      INDArrayIndex[] index = new INDArrayIndex[probe[i].rank()];
+      index[0] = NDArrayIndex.interval(from, to);
+      for (int d = 1; d < index.length; d++) {
+        index[d] = NDArrayIndex.all();
+      }
+      out[i] = probe[i].get(index).dup('c');
+    }
+    return out;
+  }
+
+  private static long outputBytes(Collection<INDArray> arrays) {
+    Set<INDArray> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+    long bytes = 0;
+    for (INDArray a : arrays) {
+      if (a != null && seen.add(a)) {
+        bytes += a.length() * a.dataType().width();
+      }
+    }
+    return bytes;
+  }
+
+  /**
+   * Frees a slice's full outputs now rather than at the next garbage collection, which for ND4J's
+   * off-heap buffers may be far away (the heap barely grows meanwhile). Inputs, views and arrays
+   * ND4J does not let go of are left alone.
+   */
+  private static void release(Collection<INDArray> outputs, INDArray[] inputs) {
+    Set<INDArray> keep = Collections.newSetFromMap(new IdentityHashMap<>());
+    keep.addAll(Arrays.asList(inputs));
+    for (INDArray a : outputs) {
+      if (a != null && keep.add(a) && a.closeable()) {
+        a.close();
+      }
+    }
   }
 
   private static Map<String, INDArray> forward(
@@ -185,8 +294,7 @@ public final class NetworkReader {
     if (offset > 0 || h.size(1) != plan.units()) {
       h =
           h.get(
-              org.nd4j.linalg.indexing.NDArrayIndex.all(),
-              org.nd4j.linalg.indexing.NDArrayIndex.interval(offset, offset + plan.units()));
+              NDArrayIndex.all(), NDArrayIndex.interval(offset, offset + plan.units()));
     }
     return h.dup('c');
   }

@@ -1,22 +1,37 @@
 package io.plasticitymonitor.internal.network;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.plasticitymonitor.analysis.LayerData;
 import java.util.List;
+import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
- * {@link NetworkReader#layerData}: converted one layer at a time, in any order, to the same values.
+ * {@link NetworkReader#snapshot}: layers converted one at a time, in any order, to the same values;
+ * the probe run in slices gives the activations of one pass.
  */
 class NetworkReaderTest {
 
@@ -69,5 +84,101 @@ class NetworkReaderTest {
     double[] before = layers.get(0).weights();
     net.getLayer(0).getParam("W").addi(1);
     assertThat(layers.get(0).weights()).containsExactly(before);
+  }
+
+  @Test
+  void aProbeRunInOneExampleSlicesGivesTheActivationsOfOnePass() {
+    // Convolution → batch norm → ReLU with a residual add: per-channel means per example.
+    ComputationGraph graph =
+        new ComputationGraph(
+            new NeuralNetConfiguration.Builder()
+                .seed(7)
+                .dataType(DataType.FLOAT)
+                .graphBuilder()
+                .addInputs("in")
+                .setInputTypes(InputType.convolutional(8, 8, 2))
+                .addLayer(
+                    "conv",
+                    new ConvolutionLayer.Builder(3, 3)
+                        .nOut(4)
+                        .convolutionMode(ConvolutionMode.Same)
+                        .activation(Activation.IDENTITY)
+                        .build(),
+                    "in")
+                .addLayer("bn", new BatchNormalization.Builder().build(), "conv")
+                .addLayer("relu", new ActivationLayer(Activation.RELU), "bn")
+                .addLayer(
+                    "conv2",
+                    new ConvolutionLayer.Builder(3, 3)
+                        .nOut(4)
+                        .convolutionMode(ConvolutionMode.Same)
+                        .activation(Activation.RELU)
+                        .build(),
+                    "relu")
+                .addVertex("add", new ElementWiseVertex(ElementWiseVertex.Op.Add), "relu", "conv2")
+                .addLayer("pool", new GlobalPoolingLayer(PoolingType.AVG), "add")
+                .addLayer(
+                    "out",
+                    new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                        .nOut(3)
+                        .activation(Activation.SOFTMAX)
+                        .build(),
+                    "pool")
+                .setOutputs("out")
+                .build());
+    graph.init();
+    // Running statistics away from their initial values, as after training.
+    graph.fit(new DataSet(Nd4j.rand(DataType.FLOAT, 16, 2, 8, 8), oneHot(16, 3)));
+    assertSlicesMatchOnePass(graph, Nd4j.rand(DataType.FLOAT, 7, 2, 8, 8));
+
+    // An LSTM: a row per example and time step, in example-major order.
+    MultiLayerNetwork lstm =
+        new MultiLayerNetwork(
+            new NeuralNetConfiguration.Builder()
+                .seed(7)
+                .dataType(DataType.FLOAT)
+                .list()
+                .layer(new LSTM.Builder().nIn(3).nOut(4).activation(Activation.TANH).build())
+                .layer(
+                    new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                        .nIn(4)
+                        .nOut(2)
+                        .activation(Activation.SOFTMAX)
+                        .build())
+                .build());
+    lstm.init();
+    assertSlicesMatchOnePass(lstm, Nd4j.rand(DataType.FLOAT, 5, 3, 6));
+  }
+
+  private static void assertSlicesMatchOnePass(Model model, INDArray probe) {
+    NetworkStructure structure = NetworkStructure.of(model);
+    INDArray[] in = {probe};
+    NetworkSnapshot whole = NetworkReader.snapshot(model, structure, in, Long.MAX_VALUE);
+    NetworkSnapshot sliced = NetworkReader.snapshot(model, structure, in, 1);
+    int measured = 0;
+    for (LayerPlan plan : structure.layers()) {
+      INDArray a = whole.activations(plan.name());
+      if (a == null) {
+        continue;
+      }
+      measured++;
+      INDArray b = sliced.activations(plan.name());
+      assertThat(b.shape()).as(plan.name()).containsExactly(a.shape());
+      double[] x = doubles(a);
+      double[] y = doubles(b);
+      for (int i = 0; i < x.length; i++) {
+        assertThat(y[i]).as(plan.name() + "[" + i + "]").isCloseTo(x[i], within(1e-5));
+      }
+    }
+    assertThat(measured).isPositive();
+    assertThat(whole.probeExamples()).isEqualTo(sliced.probeExamples()).isPositive();
+  }
+
+  private static INDArray oneHot(int n, int classes) {
+    INDArray y = Nd4j.zeros(DataType.FLOAT, n, classes);
+    for (int i = 0; i < n; i++) {
+      y.putScalar(i, i % classes, 1f);
+    }
+    return y;
   }
 }
