@@ -15,7 +15,8 @@ CONTRACT = frozenset({
     "plasticity_analysis_skipped_total", "plasticity_unobserved_tasks_total",
     "plasticity_last_analysis_iteration",
     "plasticity_sink_errors_total", "plasticity_monitor_errors_total",
-    "plasticity_step_improvement_ratio", "plasticity_task_baseline_accuracy",
+    "plasticity_step_improvement_ratio", "plasticity_task_end_step_improvement_ratio",
+    "plasticity_task_baseline_accuracy",
     "plasticity_task_baseline_score", "plasticity_gap",
 })
 

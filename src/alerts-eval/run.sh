@@ -27,7 +27,7 @@ REGIMES=(
   "pm-sgd|healthy|--scenario permuted-mnist --weight-decay 0 --examples-per-task 2000 --eval-examples 1000 --tasks 5"
   "pm-adam|healthy|--scenario permuted-mnist --weight-decay 0 --optimizer adam --learning-rate 0.001 --examples-per-task 2000 --eval-examples 1000 --tasks 5"
   "rl-adam|losing|--scenario random-label-mnist --examples-per-task 400 --epochs 10 --tasks 6"
-  "rl-adam-sp|healthy|--scenario random-label-mnist --examples-per-task 400 --epochs 10 --tasks 6 --remedy shrink-perturb:shrink=0.8,noise=0.01"
+  "rl-adam-sp|healthy|--scenario random-label-mnist --tasks 6 --remedy shrink-perturb:shrink=0.8,noise=0.01"
 )
 regimes=""
 

@@ -113,7 +113,10 @@ class DirectMeasuresTest {
           new DataSet(
               Nd4j.create(new double[][] {{1}, {2}}), Nd4j.create(new double[][] {{1}, {0}})));
       assertThat(gauge(registry, "plasticity.step.improvement")).isCloseTo(0.27, within(EXACT));
+      assertThat(gauge(registry, "plasticity.task.end.step.improvement")).isNaN();
       s = l.endTask();
+      assertThat(gauge(registry, "plasticity.task.end.step.improvement"))
+          .isCloseTo(0.27, within(EXACT));
     }
     assertThat(s.stepImprovement()).isCloseTo(0.27, within(EXACT));
     assertThat(s.stepImprovementSamples()).isEqualTo(1);

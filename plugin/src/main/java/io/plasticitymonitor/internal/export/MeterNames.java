@@ -31,6 +31,7 @@ public final class MeterNames {
   public static final String PUSH_ERRORS = "plasticity.push.errors";
   public static final String REMEDY_APPLIED = "plasticity.remedy.applied";
   public static final String STEP_IMPROVEMENT = "plasticity.step.improvement";
+  public static final String TASK_END_STEP_IMPROVEMENT = "plasticity.task.end.step.improvement";
   public static final String TASK_BASELINE_ACCURACY = "plasticity.task.baseline.accuracy";
   public static final String TASK_BASELINE_SCORE = "plasticity.task.baseline.score";
   public static final String GAP = "plasticity.gap";

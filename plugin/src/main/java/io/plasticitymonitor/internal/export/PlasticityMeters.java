@@ -86,6 +86,7 @@ public final class PlasticityMeters implements MeterBinder, Sink {
   private volatile double taskEndAccuracy = Double.NaN;
   private volatile double trainingScore = Double.NaN;
   private volatile double stepImprovement = Double.NaN;
+  private volatile double taskEndStepImprovement = Double.NaN;
   private volatile double baselineAccuracy = Double.NaN;
   private volatile double baselineScore = Double.NaN;
   private volatile double accuracyGap = Double.NaN;
@@ -121,6 +122,7 @@ public final class PlasticityMeters implements MeterBinder, Sink {
   public void taskEnded(TaskSummary summary) {
     taskEndScore = summary.endScore();
     taskEndAccuracy = summary.endAccuracy().orElse(Double.NaN);
+    taskEndStepImprovement = summary.stepImprovement();
     baselineAccuracy = summary.baselineAccuracy().orElse(Double.NaN);
     baselineScore = summary.baselineScore().orElse(Double.NaN);
     accuracyGap = summary.accuracyGap();
@@ -167,6 +169,12 @@ public final class PlasticityMeters implements MeterBinder, Sink {
             + "its own minibatch, clamped to [0, 1]; mean of the running task's last 10 measured steps",
         RATIO,
         m -> m.stepImprovement);
+    gauge(
+        TASK_END_STEP_IMPROVEMENT,
+        tags,
+        "Step plasticity of the last ended task: the mean over its measured steps",
+        RATIO,
+        m -> m.taskEndStepImprovement);
     gauge(
         TASK_BASELINE_ACCURACY,
         tags,

@@ -192,7 +192,7 @@ public final class Bench {
         String.format(
             Locale.ROOT,
             "%nPeriodic analyses inside the timed windows of the "
-                + "PlasticityListener rounds: %s; CPU time of the analysis thread as a share of each "
+                + "PlasticityListener rounds (both of its sides, in round order): %s; CPU time of the analysis thread as a share of each "
                 + "round's process CPU time: %s.%n",
             r.analyses(),
             shares));

@@ -26,6 +26,7 @@ final class OverheadBench {
     NONE("no listener"),
     NO_OP("no-op TrainingListener (control)"),
     PLASTICITY("PlasticityListener, defaults"),
+    PLASTICITY_NO_STEP("PlasticityListener, step measure off"),
     STATS("DL4J StatsListener + InMemoryStatsStorage, defaults");
 
     final String label;
@@ -96,7 +97,7 @@ final class OverheadBench {
         Side s = k < order.length ? order[k] : order[2 * order.length - 1 - k];
         long t = round(s, data, iterations, round++);
         times.get(s).add(t);
-        if (s == Side.PLASTICITY) {
+        if (s == Side.PLASTICITY || s == Side.PLASTICITY_NO_STEP) {
           analyses.add(lastAnalyses);
           share.add((double) lastAnalysisThreadNanos / t);
         }
@@ -105,7 +106,7 @@ final class OverheadBench {
             s.label,
             round,
             t / 1e9,
-            s == Side.PLASTICITY
+            s == Side.PLASTICITY || s == Side.PLASTICITY_NO_STEP
                 ? String.format(
                     java.util.Locale.ROOT,
                     " (%d periodic analyses, analysis thread %.2f%% of the round)",
@@ -131,17 +132,17 @@ final class OverheadBench {
     switch (side) {
       case NONE -> {}
       case NO_OP -> net.setListeners(new BaseTrainingListener() {});
-      case PLASTICITY -> {
-        plasticity =
-            PlasticityMonitors.listener(
-                PlasticityConfig.builder()
-                    .runId("bench-overhead-" + Math.max(0, round))
-                    .outputDirectory(outputDirectory)
-                    // Rounds reuse their run ids in one folder; the task log is not what is
-                    // measured.
-                    .existingRun(PlasticityConfig.ExistingRun.OVERWRITE)
-                    .build(),
-                registry);
+      case PLASTICITY, PLASTICITY_NO_STEP -> {
+        PlasticityConfig.Builder config =
+            PlasticityConfig.builder()
+                .runId("bench-overhead-" + Math.max(0, round))
+                .outputDirectory(outputDirectory)
+                // Rounds reuse their run ids in one folder; the task log is not what is measured.
+                .existingRun(PlasticityConfig.ExistingRun.OVERWRITE);
+        if (side == Side.PLASTICITY_NO_STEP) {
+          config.stepPlasticityEvery(0);
+        }
+        plasticity = PlasticityMonitors.listener(config.build(), registry);
         net.setListeners(plasticity);
         plasticity.startTask("task-1");
       }
