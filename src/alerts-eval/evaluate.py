@@ -2,7 +2,7 @@
 """Evaluates alert rules over the runs recorded by run.sh, with promtool, against ground truth.
 
     evaluate.py --runs DIR --rules FILE [--rules FILE ...] [--report-seeds 2,3,4]
-                [--gap-fraction 0.1] [--work DIR] [--step 1]
+                [--gap-fraction 0.1] [--work DIR] [--step 0.25] [--rule-interval 5]
 
 For each recorded run (DIR/<regime>-s<seed>/, see run.sh):
 
@@ -10,8 +10,12 @@ For each recorded run (DIR/<regime>-s<seed>/, see run.sh):
    gap to a fresh network exceeds FRACTION of the fresh network's result (accuracy: fresh −
    achieved > FRACTION·fresh; an error: achieved − fresh > FRACTION·fresh) and stays above it on
    every later task. That task is the onset; a run without one is healthy.
-2. The run's scrapes become the input series of a `promtool test rules` file, one step per
-   STEP seconds of the run's wall time (missing scrapes stay missing), with the labels a
+2. The run's scrapes become the input series of a `promtool test rules` file, one sample per
+   STEP seconds of the run's wall time (missing scrapes stay missing), replayed INTERVAL seconds
+   apart: the sample app's tasks last seconds where a user's last hours, so the replay is slowed
+   down (by 20 at the defaults: a scrape every 0.25 s of the run becomes the example
+   prometheus.yml's 5 s) and a rule's `for: 10s` means two evaluations, as in production, rather
+   than several whole tasks. Each sample carries the labels a
    Prometheus scrape adds (job="plasticity", instance). One series is re-timed: the app trains the
    fresh baseline between a task's endTask and the next startTask, a pause a user's training loop
    does not have, and during it plasticity_task still names the ended task. So that neither the
@@ -20,7 +24,7 @@ For each recorded run (DIR/<regime>-s<seed>/, see run.sh):
    each task as soon as endTask returns would show. endTask returns after the task-end analysis
    has set the end gauges, so a task counts as ended from the first scrape after its `ended_at`
    (tasks.jsonl) that shows its new plasticity_task_end_score. The rule files are
-   evaluated every STEP seconds by promtool, i.e. by Prometheus's own rule engine, alerting `for:`
+   evaluated every INTERVAL seconds by promtool, i.e. by Prometheus's own rule engine, alerting `for:`
    included, and one query asks it when each alert first fired:
    min_over_time(timestamp(ALERTS{alertstate="firing"})).
    promtool reports the answer as the failure of a test that expected nothing; this script reads it.
@@ -91,31 +95,47 @@ def ground_truth(results_csv, fraction):
     return onset, tasks, rows[0]["headline"] if rows else "?"
 
 
-def signals(tasks_jsonl):
+def signals(tasks_jsonl, scrapes):
     """Per ended task, the early-warning signals as the task log shows them at the task's end:
     the lowest hidden layer's dead- and merge-distance p10 against that layer's best at earlier
-    task ends, and the end score against the best of the first three (the recording rules also
-    see analyses between task ends, so they can differ a little)."""
-    rows, best, scores = [], {}, []
+    task ends; the lowest layer's weight magnitude against its highest scraped value so far (the
+    first analysis, near initialisation, is only in the scrapes); the end score against the best
+    of the first three; the task's step plasticity against the best of the first two. The
+    recording rules also see analyses between task ends, so they can differ a little."""
+    rows, best, scores, steps = [], {}, [], []
     with open(tasks_jsonl) as f:
-        for line in f:
-            t = json.loads(line)
-            ratio = {}
-            for l in t["layers"]:
-                if not l.get("hidden"):
-                    continue
+        tasks = [json.loads(line) for line in f]
+    ends = task_ends(tasks_jsonl)
+    for t, end in zip(tasks, ends):
+        ratio = {}
+        for l in t["layers"]:
+            if l.get("hidden"):
                 for key in ("dead_distance", "merge_distance"):
                     v = (l.get(key) or {}).get("p10")
                     if v is None:
                         continue
                     b = best[(key, l["layer"])] = max(best.get((key, l["layer"]), 0.0), v)
                     ratio[key] = min(ratio.get(key, math.inf), v / b if b > 0 else math.nan)
-            if t.get("end_score") is not None and len(scores) < 3:
-                scores.append(t["end_score"])
-            score = t.get("end_score")
-            rows.append((ratio.get("dead_distance", math.nan), ratio.get("merge_distance", math.nan),
-                         score / min(scores) if score is not None and scores and min(scores) > 0
-                         else math.nan))
+            w = l.get("weight_magnitude")
+            if w is not None:
+                seen = [v for ts, x in scrapes if ts <= end
+                        for (name, labels), v in x.items()
+                        if name == "plasticity_weight_magnitude" and ("layer", l["layer"]) in labels
+                        and not math.isnan(v)]
+                top = max(seen + [w])
+                ratio["weight"] = min(ratio.get("weight", math.inf), w / top if top > 0 else math.nan)
+        if t.get("end_score") is not None and len(scores) < 3:
+            scores.append(t["end_score"])
+        score = t.get("end_score")
+        step = t.get("step_improvement")
+        if step is not None and len(steps) < 2:
+            steps.append(step)
+        rows.append((ratio.get("dead_distance", math.nan), ratio.get("merge_distance", math.nan),
+                     ratio.get("weight", math.nan),
+                     score / min(scores) if score is not None and scores and min(scores) > 0
+                     else math.nan,
+                     step / max(steps) if step is not None and steps and max(steps) > 0
+                     else math.nan))
     return rows
 
 
@@ -144,8 +164,10 @@ def task_ends(tasks_jsonl):
     return ends
 
 
-def first_firings(run_dir, scrapes, ends, rules, step, work):
-    """{(alertname, labels): seconds since the first scrape when it first fired}, and the grid."""
+def first_firings(run_dir, scrapes, ends, rules, step, interval, work):
+    """{(alertname, labels): rule-time seconds since the first scrape when it first fired}, the
+    grid, and the rule time of one grid step. A grid step is STEP seconds of the run and INTERVAL
+    seconds of rule time (the replay's time dilation, see the module's doc)."""
     t0 = scrapes[0][0]
     n = int(round((scrapes[-1][0] - t0) / 1000.0 / step)) + 1
     grid = defaultdict(lambda: ["_"] * n)
@@ -166,7 +188,7 @@ def first_firings(run_dir, scrapes, ends, rules, step, work):
             if key[0] == "plasticity_task":
                 v = min(len(ends), 1 + sum(1 for e in returned if e <= ts))
             grid[key][i] = fmt(v)
-    end = (n - 1) * step
+    end = (n - 1) * interval
     instance = "127.0.0.1:%s" % os.path.basename(run_dir)
     os.makedirs(work, exist_ok=True)
     test = os.path.join(work, os.path.basename(run_dir) + "_test.yml")
@@ -175,7 +197,7 @@ def first_firings(run_dir, scrapes, ends, rules, step, work):
         f.write("rule_files:\n")
         for r in rules:
             f.write("  - %s\n" % os.path.abspath(r))
-        f.write("evaluation_interval: %gs\n" % step)
+        f.write("evaluation_interval: %ds\n" % interval)
         # Groups in file order, as dashboards/tests/*_test.yml do: each alert sees the recording
         # rules of the same evaluation, as a real Prometheus sees them one interval later at most.
         f.write("group_eval_order:\n")
@@ -183,14 +205,14 @@ def first_firings(run_dir, scrapes, ends, rules, step, work):
             with open(r) as rf:
                 for g in yaml.safe_load(rf)["groups"]:
                     f.write("  - %s\n" % g["name"])
-        f.write("tests:\n  - interval: %gs\n    input_series:\n" % step)
+        f.write("tests:\n  - interval: %ds\n    input_series:\n" % interval)
         for (name, labels), values in sorted(grid.items()):
             f.write("      - series: '%s'\n        values: '%s'\n"
                     % (promql_labels(name, labels, instance), " ".join(values)))
         f.write("    promql_expr_test:\n")
-        f.write("      - expr: min_over_time(timestamp(ALERTS{alertstate=\"firing\"})[%ds:%gs])\n"
-                % (end + step, step))
-        f.write("        eval_time: %gs\n        exp_samples: []\n" % end)
+        f.write("      - expr: min_over_time(timestamp(ALERTS{alertstate=\"firing\"})[%ds:%ds])\n"
+                % (end + interval, interval))
+        f.write("        eval_time: %ds\n        exp_samples: []\n" % end)
     p = subprocess.run(["promtool", "test", "rules", test], capture_output=True, text=True)
     out = p.stdout + p.stderr
     firings = {}
@@ -205,7 +227,7 @@ def first_firings(run_dir, scrapes, ends, rules, step, work):
                 key = (lab.pop("alertname"), tuple(sorted((k, v) for k, v in lab.items()
                                                           if k not in ("alertstate",))))
                 firings[key] = float(value.rstrip(","))
-    return firings, grid, t0, step
+    return firings, grid, t0, interval
 
 
 def task_at(grid, seconds, step):
@@ -227,7 +249,10 @@ def main():
     p.add_argument("--report-seeds", default="2,3,4")
     p.add_argument("--gap-fraction", type=float, default=0.1)
     p.add_argument("--work", default=None)
-    p.add_argument("--step", type=float, default=1.0)
+    p.add_argument("--step", type=float, default=0.25,
+                   help="seconds of the run per replayed sample (record.py's interval)")
+    p.add_argument("--rule-interval", type=int, default=5,
+                   help="seconds of rule time per replayed sample: scrape and evaluation interval")
     p.add_argument("--signals", action="store_true",
                    help="also print each run's early-warning signals at every task end")
     p.add_argument("--without-for", action="store_true",
@@ -266,14 +291,15 @@ def main():
             continue
         onset, tasks, headline = ground_truth(csv_path, a.gap_fraction)
         ends = task_ends(os.path.join(path, d, "tasks.jsonl"))
-        firings, grid, _, step = first_firings(path, scrapes, ends, a.rules, a.step, work)
+        firings, grid, _, step = first_firings(path, scrapes, ends, a.rules, a.step,
+                                               a.rule_interval, work)
         first = {}
         for (alert, _), t in firings.items():
             task = task_at(grid, t, step)
             if alert not in first or t < first[alert][0]:
                 first[alert] = (t, task)
         expected = open(os.path.join(path, "expected")).read().strip()
-        sig = signals(os.path.join(path, d, "tasks.jsonl"))
+        sig = signals(os.path.join(path, d, "tasks.jsonl"), scrapes)
         runs.append(dict(id=d, regime=m.group(1), seed=m.group(2), expected=expected, signals=sig,
                          onset=onset, tasks=tasks, headline=headline, first=first,
                          seconds=(scrapes[-1][0] - scrapes[0][0]) / 1000.0))
@@ -294,11 +320,13 @@ def main():
     if a.signals:
         print()
         print("Early-warning signals at each task end (task log): dead-distance p10 / best, "
-              "merge-distance p10 / best (lowest hidden layer), end score / best early end score.")
-        print("| run | onset | dead distance | merge distance | end score |")
-        print("|---|---|---|---|---|")
+              "merge-distance p10 / best (lowest hidden layer), weight magnitude / highest "
+              "(lowest layer), end score / best early end score, step plasticity / best early.")
+        print("| run | onset | dead distance | merge distance | weight magnitude | end score "
+              "| step plasticity |")
+        print("|---|---|---|---|---|---|---|")
         for r in runs:
-            cols = [" ".join("%.2f" % x[i] for x in r["signals"]) for i in range(3)]
+            cols = [" ".join("%.2f" % x[i] for x in r["signals"]) for i in range(5)]
             print("| %s | %s | %s |" % (r["id"], r["onset"] or "healthy", " | ".join(cols)))
     # Alerts about the monitor's own health are not judged against plasticity.
     alerts = [x for x in names if not HEALTH_ALERTS.match(x)]

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the alert-evaluation matrix: real sample-app runs on real MNIST, each recorded by
-# record.py (every /metrics scrape, 1 s apart, plus the app's tasks.jsonl and results.csv with the
+# record.py (every /metrics scrape, 0.25 s apart, plus the app's tasks.jsonl and results.csv with the
 # fresh-network gap of every task). evaluate.sh then replays the recordings through the alert
 # rules with promtool; the two are split so the evaluation can be re-run without training again.
 #
@@ -66,7 +66,7 @@ for seed in "${seed_list[@]}"; do
     echo "alerts-eval: $id ($expected): $opts" >&2
     start=$(date +%s)
     # shellcheck disable=SC2086
-    if nice -n 19 python3 "$HERE/record.py" --out "$dir" --interval 1 -- \
+    if nice -n 19 python3 "$HERE/record.py" --out "$dir" --interval 0.25 -- \
         java -jar "$JAR" $opts --baseline --seed "$seed" --run-id "$id" --output "$dir" \
         --no-save-model --linger 3; then
       touch "$dir/done"
