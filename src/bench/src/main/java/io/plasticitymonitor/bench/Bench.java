@@ -418,34 +418,40 @@ public final class Bench {
         String.format(
             Locale.ROOT,
             "%n### (f) Memory of ResNet50 over %d tasks%n%nInput 3×%d×%d, batch %d, %d training "
-                + "iterations a task; first training only, then a fresh network of the same seed with "
+                + "iteration%s a task; first training only, then a fresh network of the same seed with "
                 + "the listener at its defaults (probe %d images given as the task's probe, "
                 + "`endTask()` each task). After each task, after GC: heap used, off-heap bytes javacpp "
-                + "counts (`Pointer.totalBytes()`), the resident set; and the resident set's peak within "
-                + "the task (sampled every 20 ms). One JVM, training only first.%n%n",
+                + "counts (`Pointer.totalBytes()`; on the CPU backend libnd4j allocates the arrays' "
+                + "buffers outside it), ND4J's workspaces (its allocation tracker), the resident set "
+                + "(all native memory is in it); and the resident set's peak within the task (sampled "
+                + "every 20 ms). One JVM, training only first.%n%n",
             tasks,
             r.input(),
             r.input(),
             r.batch(),
             r.iterationsPerTask(),
+            r.iterationsPerTask() == 1 ? "" : "s",
             r.probe()));
     b.append(
         "| task | heap MB, training only | heap MB, listener | off-heap MB, training only | "
-            + "off-heap MB, listener | RSS MB, training only | RSS MB, listener | RSS peak MB, "
+            + "off-heap MB, listener | workspaces MB, training only | workspaces MB, listener "
+            + "| RSS MB, training only | RSS MB, listener | RSS peak MB, "
             + "training only | RSS peak MB, listener | analyses, listener |\n"
-            + "|---|---|---|---|---|---|---|---|---|---|\n");
+            + "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (int i = 0; i < tasks; i++) {
       ResNet50MemoryBench.Sample a = r.trainingOnly().get(i);
       ResNet50MemoryBench.Sample l = r.withListener().get(i);
       b.append(
           String.format(
               Locale.ROOT,
-              "| %d | %.1f | %.1f | %.1f | %.1f | %.0f | %.0f | %.0f | %.0f | %d |%n",
+              "| %d | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.0f | %.0f | %.0f | %.0f | %d |%n",
               a.task(),
               a.heapBytes() / 1e6,
               l.heapBytes() / 1e6,
               a.offHeapBytes() / 1e6,
               l.offHeapBytes() / 1e6,
+              a.workspaceBytes() / 1e6,
+              l.workspaceBytes() / 1e6,
               a.rssBytes() / 1e6,
               l.rssBytes() / 1e6,
               a.rssPeakBytes() / 1e6,
@@ -461,7 +467,7 @@ public final class Bench {
                 + "one included.%n%nRSS peak with the listener − RSS peak training only: %.0f − %.0f = "
                 + "**%.0f MB**, against one copy of the parameters (%,d float32) **%.1f MB** (%.2f "
                 + "copies).%n%nGrowth over tasks 2..%d (least-squares slope, MB per task):%n%n"
-                + "| phase | heap | off-heap | RSS | RSS peak |%n|---|---|---|---|---|%n",
+                + "| phase | heap | off-heap | workspaces | RSS | RSS peak |%n|---|---|---|---|---|---|%n",
             peakListener / 1e6,
             peakTraining / 1e6,
             (peakListener - peakTraining) / 1e6,
@@ -473,10 +479,12 @@ public final class Bench {
       b.append(
           String.format(
               Locale.ROOT,
-              "| %s | %+.2f | %+.2f | %+.1f | %+.1f |%n",
+              "| %s | %+.2f | %+.2f | %+.2f | %+.1f | %+.1f |%n",
               phase.get(0).phase().label,
               ResNet50MemoryBench.Result.slope(phase, ResNet50MemoryBench.Sample::heapBytes) / 1e6,
               ResNet50MemoryBench.Result.slope(phase, ResNet50MemoryBench.Sample::offHeapBytes)
+                  / 1e6,
+              ResNet50MemoryBench.Result.slope(phase, ResNet50MemoryBench.Sample::workspaceBytes)
                   / 1e6,
               ResNet50MemoryBench.Result.slope(phase, ResNet50MemoryBench.Sample::rssBytes) / 1e6,
               ResNet50MemoryBench.Result.slope(phase, ResNet50MemoryBench.Sample::rssPeakBytes)

@@ -24,6 +24,7 @@ final class MemoryChart {
   static final Color GREEN = new Color(0x2ca02c);
   static final Color ORANGE = new Color(0xff7f0e);
   static final Color RED = new Color(0xd62728);
+  static final Color PURPLE = new Color(0x9467bd);
 
   private static final int WIDTH = 1100;
   private static final int HEIGHT = 650;

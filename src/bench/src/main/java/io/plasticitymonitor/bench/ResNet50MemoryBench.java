@@ -16,15 +16,20 @@ import java.util.Locale;
 import java.util.function.ToLongFunction;
 import org.bytedeco.javacpp.Pointer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.memory.AllocationsTracker;
+import org.nd4j.linalg.api.memory.enums.AllocationKind;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 
 /**
  * (f), continual part: the memory of DL4J's zoo ResNet50 over a run of tasks, training only and
  * then with the listener at its defaults, each phase on a fresh network of the same seed. After
- * each task, after GC: heap used, the off-heap bytes javacpp counts ({@code Pointer.totalBytes()})
- * and the resident set; and the resident set's peak within the task, sampled every 20 ms. Writes
- * {@code resnet50-memory.csv} and {@code resnet50-memory.png} to the output directory.
+ * each task, after GC: heap used, the off-heap bytes javacpp counts ({@code Pointer.totalBytes()}),
+ * the bytes of ND4J's workspaces and the resident set; and the resident set's peak within the task,
+ * sampled every 20 ms. On the CPU backend libnd4j allocates the arrays' buffers itself, outside
+ * javacpp's counter, which then sees next to nothing; the workspaces (DL4J's per-layer working
+ * memory) are counted by ND4J, and everything is in the resident set. Writes {@code
+ * resnet50-memory.csv} and {@code resnet50-memory.png} to the output directory.
  *
  * <p>Both phases run in one JVM, training only first: memory the allocator keeps after the first
  * phase is there for the second to reuse, so the difference of their peaks is what the listener
@@ -50,6 +55,7 @@ final class ResNet50MemoryBench {
   /**
    * One task's memory.
    *
+   * @param workspaceBytes ND4J's workspaces, as its allocation tracker counts them
    * @param analyses analyses the {@code plasticity.analysis} timer counted during the task, the
    *     end-of-task one included; -1 without the listener
    */
@@ -58,6 +64,7 @@ final class ResNet50MemoryBench {
       int task,
       long heapBytes,
       long offHeapBytes,
+      long workspaceBytes,
       long rssBytes,
       long rssPeakBytes,
       long analyses) {}
@@ -200,16 +207,18 @@ final class ResNet50MemoryBench {
             task,
             ResNet50Bench.heapUsed(),
             Pointer.totalBytes(),
+            AllocationsTracker.getInstance().bytesOnDevice(AllocationKind.WORKSPACE, 0),
             Pointer.physicalBytes(),
             rssPeak,
             analyses);
     Bench.log(
-        "resnet50: %s, task %d: heap %.1f MB, off-heap (javacpp) %.1f MB, RSS %.0f MB, "
-            + "RSS peak in the task %.0f MB%s",
+        "resnet50: %s, task %d: heap %.1f MB, off-heap (javacpp) %.1f MB, workspaces %.1f MB, "
+            + "RSS %.0f MB, RSS peak in the task %.0f MB%s",
         phase.label,
         task,
         s.heapBytes() / 1e6,
         s.offHeapBytes() / 1e6,
+        s.workspaceBytes() / 1e6,
         s.rssBytes() / 1e6,
         s.rssPeakBytes() / 1e6,
         analyses < 0 ? "" : ", " + analyses + " analyses");
@@ -225,19 +234,21 @@ final class ResNet50MemoryBench {
   private static void writeCsv(Path file, List<Sample> training, List<Sample> listener)
       throws IOException {
     StringBuilder b =
-        new StringBuilder("phase,task,heap_bytes,offheap_bytes,rss_bytes,rss_peak_bytes\n");
+        new StringBuilder(
+            "phase,task,heap_bytes,offheap_bytes,rss_bytes,rss_peak_bytes,workspace_bytes\n");
     for (List<Sample> phase : List.of(training, listener)) {
       for (Sample s : phase) {
         b.append(
             String.format(
                 Locale.ROOT,
-                "%s,%d,%d,%d,%d,%d%n",
+                "%s,%d,%d,%d,%d,%d,%d%n",
                 s.phase().id,
                 s.task(),
                 s.heapBytes(),
                 s.offHeapBytes(),
                 s.rssBytes(),
-                s.rssPeakBytes()));
+                s.rssPeakBytes(),
+                s.workspaceBytes()));
       }
     }
     Files.writeString(file, b);
@@ -257,6 +268,13 @@ final class ResNet50MemoryBench {
               dashed,
               phase,
               Sample::offHeapBytes));
+      lines.add(
+          line(
+              "ND4J workspaces" + suffix,
+              MemoryChart.PURPLE,
+              dashed,
+              phase,
+              Sample::workspaceBytes));
       lines.add(line("RSS after GC" + suffix, MemoryChart.ORANGE, dashed, phase, Sample::rssBytes));
       lines.add(
           line(
@@ -270,11 +288,12 @@ final class ResNet50MemoryBench {
         file,
         String.format(
             Locale.ROOT,
-            "ResNet50 (DL4J zoo), input 3×%d×%d, batch %d, %d iterations a task, probe %d",
+            "ResNet50 (DL4J zoo), input 3×%d×%d, batch %d, %d iteration%s a task, probe %d",
             input,
             input,
             batch,
             iterationsPerTask,
+            iterationsPerTask == 1 ? "" : "s",
             probe),
         "task",
         "MB",
