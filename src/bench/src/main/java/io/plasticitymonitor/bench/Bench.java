@@ -15,8 +15,9 @@ import java.util.Locale;
  * (d), {@code memory} (e), {@code resnet50} (f), {@code short-task} (g), or {@code all} (all but
  * f). Section f runs its two parts, one {@code endTask()} and the memory over a continual run
  * (training only, then with the listener; a CSV and a PNG chart beside the listener's output), each
- * in a fresh JVM. Prints progress to stderr and a Markdown report to stdout and to {@code --out}.
- * Run it through {@code src/bench/run.sh}, which builds it and sets {@code OMP_NUM_THREADS=1}.
+ * in a fresh JVM; {@code resnet50-tasks} runs the second alone. Prints progress to stderr and a
+ * Markdown report to stdout and to {@code --out}. Run it through {@code src/bench/run.sh}, which
+ * builds it and sets {@code OMP_NUM_THREADS=1}.
  *
  * <pre>
  * Each section runs in a fresh JVM (--no-fork: all in this one).
@@ -35,7 +36,7 @@ import java.util.Locale;
  * </pre>
  */
 public final class Bench {
-  /** The second part of section f, forked on its own; not an option users give. */
+  /** Section f's continual memory run: after {@code resnet50} in a JVM of its own, or alone. */
   private static final String RESNET50_TASKS = "resnet50-tasks";
 
   private Bench() {}
