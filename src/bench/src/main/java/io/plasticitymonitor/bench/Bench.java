@@ -13,8 +13,11 @@ import java.util.Locale;
 /**
  * Plasticity Monitor's benchmarks: {@code overhead} (a, b), {@code end-of-task} (c), {@code width}
  * (d), {@code memory} (e), {@code resnet50} (f), {@code short-task} (g), or {@code all} (all but
- * f). Prints progress to stderr and a Markdown report to stdout and to {@code --out}. Run it
- * through {@code src/bench/run.sh}, which builds it and sets {@code OMP_NUM_THREADS=1}.
+ * f). Section f runs its two parts, one {@code endTask()} and the memory over a continual run
+ * (training only, then with the listener; a CSV and a PNG chart beside the listener's output), each
+ * in a fresh JVM; {@code resnet50-tasks} runs the second alone. Prints progress to stderr and a
+ * Markdown report to stdout and to {@code --out}. Run it through {@code src/bench/run.sh}, which
+ * builds it and sets {@code OMP_NUM_THREADS=1}.
  *
  * <pre>
  * Each section runs in a fresh JVM (--no-fork: all in this one).
@@ -27,10 +30,15 @@ import java.util.Locale;
  *          --tasks N         tasks of the memory run (default 8), --task-iterations N (default 150)
  *          --resnet-input N  ResNet50's image side (default 224), --resnet-batch N (default 8),
  *          --resnet-probe N  its probe examples (default 32)
+ *          --resnet-tasks N  tasks of ResNet50's continual memory run (default 10),
+ *          --resnet-task-iterations N  training iterations a task there (default 2)
  *          --out FILE        where the Markdown report goes (default bench-results.md)
  * </pre>
  */
 public final class Bench {
+  /** Section f's continual memory run: after {@code resnet50} in a JVM of its own, or alone. */
+  private static final String RESNET50_TASKS = "resnet50-tasks";
+
   private Bench() {}
 
   static void log(String format, Object... args) {
@@ -50,6 +58,8 @@ public final class Bench {
     int resnetInput = 224;
     int resnetBatch = 8;
     int resnetProbe = 32;
+    int resnetTasks = 10;
+    int resnetTaskIterations = 2;
     Path out = Path.of("bench-results.md");
     boolean fork = true;
     boolean sectionOnly = false;
@@ -80,14 +90,29 @@ public final class Bench {
         case "--resnet-input" -> resnetInput = Integer.parseInt(args[++i]);
         case "--resnet-batch" -> resnetBatch = Integer.parseInt(args[++i]);
         case "--resnet-probe" -> resnetProbe = Integer.parseInt(args[++i]);
+        case "--resnet-tasks" -> resnetTasks = Integer.parseInt(args[++i]);
+        case "--resnet-task-iterations" -> resnetTaskIterations = Integer.parseInt(args[++i]);
         case "--out" -> out = Path.of(args[++i]);
-        case "all", "overhead", "end-of-task", "width", "memory", "resnet50", "short-task" ->
+        case "all",
+            "overhead",
+            "end-of-task",
+            "width",
+            "memory",
+            "resnet50",
+            RESNET50_TASKS,
+            "short-task" ->
             sections.add(args[i]);
         default -> throw new IllegalArgumentException("unknown argument (got: " + args[i] + ")");
       }
     }
     if (sections.isEmpty() || sections.contains("all")) {
       sections = List.of("overhead", "end-of-task", "width", "memory", "short-task");
+    }
+    if (!sectionOnly && sections.contains("resnet50") && !sections.contains(RESNET50_TASKS)) {
+      // The continual run in a JVM of its own: the resident set the endTask() rounds left behind
+      // would be its starting point.
+      sections = new ArrayList<>(sections);
+      sections.add(sections.indexOf("resnet50") + 1, RESNET50_TASKS);
     }
     Path runs = Files.createTempDirectory("plasticity-bench");
     StringBuilder md = new StringBuilder();
@@ -110,6 +135,17 @@ public final class Bench {
             md.append(
                 resNet50(
                     new ResNet50Bench(resnetInput, resnetBatch, resnetProbe, cycles, runs).run()));
+        case RESNET50_TASKS ->
+            md.append(
+                resNet50Memory(
+                    new ResNet50MemoryBench(
+                            resnetInput,
+                            resnetBatch,
+                            resnetProbe,
+                            resnetTasks,
+                            resnetTaskIterations,
+                            runs)
+                        .run()));
         case "short-task" -> md.append(shortTask(new ShortTaskBench(lengths, cycles, runs).run()));
         default -> throw new AssertionError(s);
       }
@@ -374,6 +410,94 @@ public final class Bench {
         r.heapPeakAfterGc() / 1e6,
         seconds(r.iterationNanos()),
         seconds(r.endTaskNanos()));
+  }
+
+  private static String resNet50Memory(ResNet50MemoryBench.Result r) {
+    StringBuilder b = new StringBuilder();
+    int tasks = r.trainingOnly().size();
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "%n### (f) Memory of ResNet50 over %d tasks%n%nInput 3×%d×%d, batch %d, %d training "
+                + "iteration%s a task; first training only, then a fresh network of the same seed with "
+                + "the listener at its defaults (probe %d images given as the task's probe, "
+                + "`endTask()` each task). After each task, after GC: heap used, off-heap bytes javacpp "
+                + "counts (`Pointer.totalBytes()`; on the CPU backend libnd4j allocates the arrays' "
+                + "buffers outside it), ND4J's workspaces (its allocation tracker), the resident set "
+                + "(all native memory is in it); and the resident set's peak within the task (sampled "
+                + "every 20 ms). One JVM, training only first.%n%n",
+            tasks,
+            r.input(),
+            r.input(),
+            r.batch(),
+            r.iterationsPerTask(),
+            r.iterationsPerTask() == 1 ? "" : "s",
+            r.probe()));
+    b.append(
+        "| task | heap MB, training only | heap MB, listener | off-heap MB, training only | "
+            + "off-heap MB, listener | workspaces MB, training only | workspaces MB, listener "
+            + "| RSS MB, training only | RSS MB, listener | RSS peak MB, "
+            + "training only | RSS peak MB, listener | analyses, listener |\n"
+            + "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    for (int i = 0; i < tasks; i++) {
+      ResNet50MemoryBench.Sample a = r.trainingOnly().get(i);
+      ResNet50MemoryBench.Sample l = r.withListener().get(i);
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "| %d | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.0f | %.0f | %.0f | %.0f | %d |%n",
+              a.task(),
+              a.heapBytes() / 1e6,
+              l.heapBytes() / 1e6,
+              a.offHeapBytes() / 1e6,
+              l.offHeapBytes() / 1e6,
+              a.workspaceBytes() / 1e6,
+              l.workspaceBytes() / 1e6,
+              a.rssBytes() / 1e6,
+              l.rssBytes() / 1e6,
+              a.rssPeakBytes() / 1e6,
+              l.rssPeakBytes() / 1e6,
+              l.analyses()));
+    }
+    long peakTraining = ResNet50MemoryBench.Result.peak(r.trainingOnly());
+    long peakListener = ResNet50MemoryBench.Result.peak(r.withListener());
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "%nAnalyses: what the `plasticity.analysis` timer counted during the task, the end-of-task "
+                + "one included.%n%nRSS peak with the listener − RSS peak training only: %.0f − %.0f = "
+                + "**%.0f MB**, against one copy of the parameters (%,d float32) **%.1f MB** (%.2f "
+                + "copies).%n%nGrowth over tasks 2..%d (least-squares slope, MB per task):%n%n"
+                + "| phase | heap | off-heap | workspaces | RSS | RSS peak |%n|---|---|---|---|---|---|%n",
+            peakListener / 1e6,
+            peakTraining / 1e6,
+            (peakListener - peakTraining) / 1e6,
+            r.parameters(),
+            r.parameterBytes() / 1e6,
+            (double) (peakListener - peakTraining) / r.parameterBytes(),
+            tasks));
+    for (List<ResNet50MemoryBench.Sample> phase : List.of(r.trainingOnly(), r.withListener())) {
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "| %s | %+.2f | %+.2f | %+.2f | %+.1f | %+.1f |%n",
+              phase.get(0).phase().label,
+              ResNet50MemoryBench.Result.slope(phase, ResNet50MemoryBench.Sample::heapBytes) / 1e6,
+              ResNet50MemoryBench.Result.slope(phase, ResNet50MemoryBench.Sample::offHeapBytes)
+                  / 1e6,
+              ResNet50MemoryBench.Result.slope(phase, ResNet50MemoryBench.Sample::workspaceBytes)
+                  / 1e6,
+              ResNet50MemoryBench.Result.slope(phase, ResNet50MemoryBench.Sample::rssBytes) / 1e6,
+              ResNet50MemoryBench.Result.slope(phase, ResNet50MemoryBench.Sample::rssPeakBytes)
+                  / 1e6));
+    }
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "%nPer task: `%s`; chart: `%s`.%n",
+            r.csv().toAbsolutePath(),
+            r.png().toAbsolutePath()));
+    return b.toString();
   }
 
   private static String seconds(List<Long> nanos) {

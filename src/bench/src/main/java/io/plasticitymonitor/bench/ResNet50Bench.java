@@ -63,16 +63,9 @@ final class ResNet50Bench {
   }
 
   Result run() throws Exception {
-    ComputationGraph net =
-        (ComputationGraph)
-            ResNet50.builder()
-                .numClasses(10)
-                .inputShape(new int[] {3, input, input})
-                .seed(1)
-                .build()
-                .init();
-    DataSet data = new DataSet(images(batch, 1), oneHot(batch, 10, 2));
-    INDArray probeImages = images(probe, 3);
+    ComputationGraph net = network(input);
+    DataSet data = data(batch, input);
+    INDArray probeImages = probeImages(probe, input);
     List<Long> iterations = new ArrayList<>();
     List<Long> ends = new ArrayList<>();
     net.fit(data); // warm-up
@@ -164,7 +157,28 @@ final class ResNet50Bench {
     return CpuClock.nanos() - start;
   }
 
-  private INDArray images(int n, long seed) {
+  /** The zoo ResNet50, 10 classes, seed 1: every caller gets the same initial network. */
+  static ComputationGraph network(int input) {
+    return (ComputationGraph)
+        ResNet50.builder()
+            .numClasses(10)
+            .inputShape(new int[] {3, input, input})
+            .seed(1)
+            .build()
+            .init();
+  }
+
+  /** One training minibatch of uniform noise images with random labels, the same every call. */
+  static DataSet data(int batch, int input) {
+    return new DataSet(images(batch, input, 1), oneHot(batch, 10, 2));
+  }
+
+  /** The probe images, drawn apart from the training minibatch. */
+  static INDArray probeImages(int probe, int input) {
+    return images(probe, input, 3);
+  }
+
+  private static INDArray images(int n, int input, long seed) {
     Random r = new Random(seed);
     float[] v = new float[n * 3 * input * input];
     for (int i = 0; i < v.length; i++) {
@@ -182,14 +196,14 @@ final class ResNet50Bench {
     return y;
   }
 
-  private static void settle() throws InterruptedException {
+  static void settle() throws InterruptedException {
     for (int i = 0; i < 3; i++) {
       System.gc();
       Thread.sleep(100); // ND4J frees off-heap buffers from a reference queue after a GC
     }
   }
 
-  private static long heapUsed() {
+  static long heapUsed() {
     return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
   }
 }
