@@ -140,7 +140,8 @@ public final class NetworkReader {
     while (from < n) {
       long to = Math.min(n, from + slice);
       INDArray[] in = slice(probe, from, to);
-      Map<String, INDArray> raw = forward(model, structure, in);
+      List<INDArray> produced = new ArrayList<>();
+      Map<String, INDArray> raw = forward(model, structure, in, produced);
       try {
         for (LayerPlan plan : structure.layers()) {
           INDArray a = raw.get(plan.name());
@@ -152,11 +153,11 @@ public final class NetworkReader {
           }
         }
         if (from == 0) {
-          long perExample = Math.max(1, outputBytes(raw.values()) / Math.max(1, to - from));
+          long perExample = Math.max(1, outputBytes(produced) / Math.max(1, to - from));
           slice = Math.max(1, budget / perExample);
         }
       } finally {
-        release(raw.values(), in);
+        release(produced, in, probe);
       }
       from = to;
     }
@@ -207,22 +208,28 @@ public final class NetworkReader {
   }
 
   /**
-   * Frees a slice's full outputs now rather than at the next garbage collection, which for ND4J's
-   * off-heap buffers may be far away (the heap barely grows meanwhile). Inputs, views and arrays
-   * ND4J does not let go of are left alone.
+   * Frees a slice's full outputs, and the slice itself where it is a copy, now rather than at the
+   * next garbage collection, which for ND4J's off-heap buffers may be far away (the heap barely
+   * grows meanwhile). The caller's probe, views and arrays ND4J does not let go of are left alone.
    */
-  private static void release(Collection<INDArray> outputs, INDArray[] inputs) {
-    Set<INDArray> keep = Collections.newSetFromMap(new IdentityHashMap<>());
-    keep.addAll(Arrays.asList(inputs));
-    for (INDArray a : outputs) {
-      if (a != null && keep.add(a) && a.closeable()) {
+  private static void release(Collection<INDArray> outputs, INDArray[] slice, INDArray[] probe) {
+    Set<INDArray> done = Collections.newSetFromMap(new IdentityHashMap<>());
+    done.addAll(Arrays.asList(probe));
+    List<INDArray> all = new ArrayList<>(outputs);
+    all.addAll(Arrays.asList(slice));
+    for (INDArray a : all) {
+      if (a != null && done.add(a) && a.closeable()) {
         a.close();
       }
     }
   }
 
+  /**
+   * The full outputs of the layers that {@code structure} measures, by layer name; {@code
+   * produced} receives every array the forward pass returned, measured or not, to be released.
+   */
   private static Map<String, INDArray> forward(
-      Model model, NetworkStructure structure, INDArray[] probe) {
+      Model model, NetworkStructure structure, INDArray[] probe, List<INDArray> produced) {
     Map<String, INDArray> out = new HashMap<>();
     if (model instanceof MultiLayerNetwork mln) {
       int last =
@@ -235,6 +242,7 @@ public final class NetworkReader {
       try {
         // feedForwardToLayer stores the probe as the network's input; put the user's back.
         List<INDArray> acts = mln.feedForwardToLayer(last, probe[0], false);
+        produced.addAll(acts);
         for (LayerPlan plan : structure.layers()) {
           int i = structure.chainIndex(plan.activationSource());
           if (i + 1 < acts.size()) {
@@ -249,6 +257,7 @@ public final class NetworkReader {
       INDArray[] saved = cg.getInputs();
       try {
         Map<String, INDArray> all = cg.feedForward(probe, false);
+        produced.addAll(all.values());
         for (LayerPlan plan : structure.layers()) {
           INDArray a = all.get(plan.activationSource());
           if (a != null) {
