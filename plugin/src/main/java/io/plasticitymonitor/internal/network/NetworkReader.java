@@ -25,7 +25,9 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
  * snapshot into per-layer {@link LayerData} on the analysis thread.
  */
 public final class NetworkReader {
-  /** The least {@link #sliceBudgetBytes} of a probe slice: small networks take theirs in one pass. */
+  /**
+   * The least {@link #sliceBudgetBytes} of a probe slice: small networks take theirs in one pass.
+   */
   private static final long MIN_SLICE_BYTES = 64L << 20;
 
   private NetworkReader() {}
@@ -49,8 +51,8 @@ public final class NetworkReader {
   /**
    * Copies every measured layer's parameters and, when a probe is given, runs it through the
    * network in inference mode, in slices, and keeps the hidden layers' activations (convolution
-   * channels averaged over spatial positions). The model's stored inputs are restored afterwards. Call
-   * between iterations, never during a forward or backward pass.
+   * channels averaged over spatial positions). The model's stored inputs are restored afterwards.
+   * Call between iterations, never during a forward or backward pass.
    *
    * @param probe the probe inputs (one per network input), or null for no activation measures
    */
@@ -128,8 +130,8 @@ public final class NetworkReader {
    * position), while the measures keep one row per example (per example and time step for
    * sequences), so the probe is cut into slices whose full outputs stay within {@link
    * #sliceBudgetBytes} and each slice's outputs are reduced and released before the next. Rows are
-   * per example and inference mode normalises with running statistics, so the result is the same
-   * as one pass over the whole probe. The first slice is one example, which sizes the others.
+   * per example and inference mode normalises with running statistics, so the result is the same as
+   * one pass over the whole probe. The first slice is one example, which sizes the others.
    */
   private static Map<String, INDArray> probeActivations(
       Model model, NetworkStructure structure, INDArray[] probe, long budget) {
@@ -171,8 +173,8 @@ public final class NetworkReader {
 
   /**
    * The most bytes one probe slice's full layer outputs may take: one copy of the parameters (the
-   * snapshot holds that much anyway), and at least {@value #MIN_SLICE_BYTES} so that small
-   * networks run their probe in one pass.
+   * snapshot holds that much anyway), and at least {@value #MIN_SLICE_BYTES} so that small networks
+   * run their probe in one pass.
    */
   private static long sliceBudgetBytes(Model model) {
     INDArray params = model.params();
@@ -225,8 +227,8 @@ public final class NetworkReader {
   }
 
   /**
-   * The full outputs of the layers that {@code structure} measures, by layer name; {@code
-   * produced} receives every array the forward pass returned, measured or not, to be released.
+   * The full outputs of the layers that {@code structure} measures, by layer name; {@code produced}
+   * receives every array the forward pass returned, measured or not, to be released.
    */
   private static Map<String, INDArray> forward(
       Model model, NetworkStructure structure, INDArray[] probe, List<INDArray> produced) {
@@ -301,9 +303,7 @@ public final class NetworkReader {
       return null;
     }
     if (offset > 0 || h.size(1) != plan.units()) {
-      h =
-          h.get(
-              NDArrayIndex.all(), NDArrayIndex.interval(offset, offset + plan.units()));
+      h = h.get(NDArrayIndex.all(), NDArrayIndex.interval(offset, offset + plan.units()));
     }
     return h.dup('c');
   }
