@@ -96,12 +96,13 @@ def ground_truth(results_csv, fraction):
 
 
 def signals(tasks_jsonl, scrapes):
-    """Per ended task, the early-warning signals as the task log shows them at the task's end:
-    the lowest hidden layer's dead- and merge-distance p10 against that layer's best at earlier
-    task ends; the lowest layer's weight magnitude against its highest scraped value so far (the
-    first analysis, near initialisation, is only in the scrapes); the end score against the best
-    of the first three; the task's step plasticity against the best of the first two. The
-    recording rules also see analyses between task ends, so they can differ a little."""
+    """Per ended task, the early-warning signals as the task log shows them at the task's end,
+    each the lowest over the layers: the hidden layers' dead- and merge-distance p10 against the
+    layer's best at earlier task ends; the weight magnitude against its highest scraped value so
+    far (the first analysis, near initialisation, is only in the scrapes); then the end score
+    against the best of the first three and the task's step plasticity against the best of the
+    first two. The recording rules also see analyses between task ends, so they can differ a
+    little."""
     rows, best, scores, steps = [], {}, [], []
     with open(tasks_jsonl) as f:
         tasks = [json.loads(line) for line in f]
@@ -320,8 +321,8 @@ def main():
     if a.signals:
         print()
         print("Early-warning signals at each task end (task log): dead-distance p10 / best, "
-              "merge-distance p10 / best (lowest hidden layer), weight magnitude / highest "
-              "(lowest layer), end score / best early end score, step plasticity / best early.")
+              "merge-distance p10 / best (lowest over the hidden layers), weight magnitude / highest "
+              "(lowest over the layers), end score / best early end score, step plasticity / best early.")
         print("| run | onset | dead distance | merge distance | weight magnitude | end score "
               "| step plasticity |")
         print("|---|---|---|---|---|---|---|")
