@@ -261,6 +261,7 @@ class OptionsTest {
         "--weight-decay 1.5                   | --weight-decay must be in [0, 1) (got: 1.5)",
         "--port 70000                         | --port must be 0 to 65535 (got: 70000)",
         "--linger -5                          | --linger must be 0 to 86400 seconds (got: -5)",
+        "--step-every -1                      | --step-every must be 0 (off) to 1000000 (got: -1)",
         "--pushgateway ftp://host:9091        | --pushgateway must be an http:// or https:// URL (got: ftp://host:9091)",
         "--pushgateway 127.0.0.1:9091         | --pushgateway must be an http:// or https:// URL",
         "--run-id -bad                        | --run-id must be letters, digits and . _ : -",
