@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.atomic.AtomicLong;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.zoo.model.ResNet50;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -80,47 +79,31 @@ final class ResNet50Bench {
       settle();
       heapBefore = Math.min(heapBefore, heapUsed());
       rssBefore = Math.min(rssBefore, org.bytedeco.javacpp.Pointer.physicalBytes());
-      AtomicLong peak = new AtomicLong();
-      Thread sampler =
-          new Thread(
-              () -> {
-                while (!Thread.currentThread().isInterrupted()) {
-                  peak.accumulateAndGet(org.bytedeco.javacpp.Pointer.physicalBytes(), Math::max);
-                  try {
-                    Thread.sleep(20);
-                  } catch (InterruptedException e) {
-                    return;
-                  }
-                }
-              },
-              "bench-rss-sampler");
-      sampler.setDaemon(true);
-      sampler.start();
       TaskSummary summary;
       long start;
       long end;
-      try (PlasticityListener listener =
-          PlasticityMonitors.listener(
-              PlasticityConfig.builder()
-                  .runId("bench-resnet50-" + c)
-                  .outputDirectory(outputDirectory)
-                  .probeSize(probe)
-                  .build(),
-              new SimpleMeterRegistry())) {
+      long peak;
+      try (RssSampler rss = new RssSampler();
+          PlasticityListener listener =
+              PlasticityMonitors.listener(
+                  PlasticityConfig.builder()
+                      .runId("bench-resnet50-" + c)
+                      .outputDirectory(outputDirectory)
+                      .probeSize(probe)
+                      .build(),
+                  new SimpleMeterRegistry())) {
         listener.watch(net);
         listener.startTask("task", TaskData.builder().probe(probeImages).build());
         System.gc();
         start = CpuClock.nanos();
         summary = listener.endTask();
         end = CpuClock.nanos();
+        peak = rss.peak();
         settle();
         heapPeak = Math.max(heapPeak, heapUsed());
-      } finally {
-        sampler.interrupt();
-        sampler.join();
       }
       ends.add(end - start);
-      rssPeak = Math.max(rssPeak, peak.get());
+      rssPeak = Math.max(rssPeak, peak);
       layers = summary.layers().size();
       withUnits =
           (int) summary.layers().stream().filter(l -> l.measures().unitMeasures() != null).count();
