@@ -1,6 +1,7 @@
 package io.plasticitymonitor;
 
 import io.plasticitymonitor.internal.export.PlasticityMeters;
+import io.plasticitymonitor.internal.network.NativeMemory;
 import io.plasticitymonitor.internal.network.NetworkReader;
 import io.plasticitymonitor.internal.network.NetworkSnapshot;
 import io.plasticitymonitor.internal.network.NetworkStructure;
@@ -155,6 +156,8 @@ final class Analyses {
                 } else {
                   schedule.finished(cost);
                 }
+                snapshot.close();
+                NativeMemory.trim();
                 running.set(null);
               }
             });
@@ -193,7 +196,14 @@ final class Analyses {
       NetworkSnapshot snapshot = snapshot(model, task);
       PlasticityReport report =
           executor()
-              .submit(() -> runner.analyze(snapshot, iteration, endedAt, failures::analysisPart))
+              .submit(
+                  () -> {
+                    try (snapshot) {
+                      return runner.analyze(snapshot, iteration, endedAt, failures::analysisPart);
+                    } finally {
+                      NativeMemory.trim();
+                    }
+                  })
               .get();
       // What a periodic analysis of this network costs: the next task's first one is then spaced
       // by the budget, not started as soon as its probe is full and cancelled by a short task's

@@ -82,12 +82,13 @@ final class AnalysisRunner {
     List<LayerMeasures> layers = new ArrayList<>();
     Map<String, Map<String, Double>> symmetries = new LinkedHashMap<>();
     List<LayerData> data = SnapshotConverter.layerData(snapshot);
+    LayerAnalyzer.Buffers buffers = new LayerAnalyzer.Buffers();
     for (int i = 0; i < data.size(); i++) {
       if (i > 0 && cancelled.getAsBoolean()) {
         return Optional.empty();
       }
       LayerData layer = data.get(i); // converted here, one layer in flight
-      layers.add(LayerAnalyzer.analyze(layer, thresholds));
+      layers.add(LayerAnalyzer.analyze(layer, thresholds, buffers));
       if (!detectors.isEmpty()) {
         Map<String, Double> values = new LinkedHashMap<>();
         for (SymmetryDetector d : detectors) {

@@ -5,6 +5,7 @@ import io.plasticitymonitor.analysis.LayerData;
 import io.plasticitymonitor.analysis.LayerMeasures;
 import io.plasticitymonitor.analysis.Thresholds;
 import io.plasticitymonitor.internal.network.NetworkReader;
+import io.plasticitymonitor.internal.network.NetworkSnapshot;
 import io.plasticitymonitor.internal.network.NetworkStructure;
 import io.plasticitymonitor.internal.network.SnapshotConverter;
 import java.util.List;
@@ -24,9 +25,11 @@ public final class ModelAnalysis {
   public static List<LayerMeasures> analyze(Model model, INDArray probe, Thresholds thresholds) {
     NetworkStructure structure = NetworkStructure.of(model);
     INDArray[] inputs = probe == null ? null : new INDArray[] {probe};
-    List<LayerData> layers =
-        SnapshotConverter.layerData(NetworkReader.snapshot(model, structure, inputs));
-    return layers.stream().map(l -> LayerAnalyzer.analyze(l, thresholds)).toList();
+    try (NetworkSnapshot snapshot = NetworkReader.snapshot(model, structure, inputs)) {
+      List<LayerData> layers = SnapshotConverter.layerData(snapshot);
+      LayerAnalyzer.Buffers buffers = new LayerAnalyzer.Buffers();
+      return layers.stream().map(l -> LayerAnalyzer.analyze(l, thresholds, buffers)).toList();
+    }
   }
 
   /** The layers {@link #analyze} skips or reads only in part, and why. */

@@ -145,6 +145,8 @@ class ArchitectureTest {
             // The direct measures of plasticity, used by the network, report and root packages.
             "analysis.FreshNetworkGap",
             "analysis.LayerAnalyzer",
+            // The working arrays the root package's analysis reuses from layer to layer.
+            "analysis.LayerAnalyzer$Buffers",
             "analysis.LayerData",
             "analysis.LayerData$Normalised",
             "analysis.LayerMeasures",

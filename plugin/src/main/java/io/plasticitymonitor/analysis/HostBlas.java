@@ -161,7 +161,7 @@ final class HostBlas {
       this.m = m;
       this.d = d;
       long size = (long) Math.min(m, maxBlockRows) * m;
-      this.thetaBuffer = Buffer.of(rowMajor);
+      this.thetaBuffer = Buffer.of(rowMajor, (long) m * d);
       try {
         this.blockBuffer = new Buffer(size);
       } catch (RuntimeException e) {
@@ -222,8 +222,13 @@ final class HostBlas {
     }
 
     static Buffer of(double[] values) {
-      Buffer b = new Buffer(values.length);
-      b.pointer.put(values, 0, values.length);
+      return of(values, values.length);
+    }
+
+    /** The first {@code count} of {@code values}. */
+    static Buffer of(double[] values, long count) {
+      Buffer b = new Buffer(count);
+      b.pointer.put(values, 0, Math.toIntExact(count));
       return b;
     }
 

@@ -64,8 +64,18 @@ public final class LayerAnalyzer {
    *     there)
    */
   public static LayerMeasures analyze(LayerData layer, Thresholds t) {
+    return analyze(layer, t, new Buffers());
+  }
+
+  /**
+   * As {@link #analyze(LayerData, Thresholds)}, with the working arrays taken from {@code buffers}:
+   * an analysis that passes one {@link Buffers} to every layer allocates its largest layer's
+   * working arrays once, not every layer's.
+   */
+  public static LayerMeasures analyze(LayerData layer, Thresholds t, Buffers buffers) {
     Objects.requireNonNull(layer, "layer");
     Objects.requireNonNull(t, "thresholds");
+    Objects.requireNonNull(buffers, "buffers");
     if (layer.recurrent() != null) {
       RecurrentAnalyzer.Result r = RecurrentAnalyzer.analyze(layer.recurrent(), t);
       LayerMeasures m = r.measures();
@@ -112,7 +122,7 @@ public final class LayerAnalyzer {
         nonfinite,
         weightMagnitude(layer.weights()),
         weightRank,
-        layer.hidden() ? unitMeasures(layer, t, columnGram[0]) : null,
+        layer.hidden() ? unitMeasures(layer, t, columnGram[0], buffers) : null,
         Activations.measure(
             layer.activations(), layer.examples(), layer.units(), layer.machineEpsilon(), t));
   }
@@ -127,17 +137,20 @@ public final class LayerAnalyzer {
   /**
    * @param weightGram {@code WᵀW} as {@link Ranks#ofMatrix} hands it over, or null
    */
-  private static UnitMeasures unitMeasures(LayerData layer, Thresholds t, double[] weightGram) {
+  private static UnitMeasures unitMeasures(
+      LayerData layer, Thresholds t, double[] weightGram, Buffers buffers) {
     int n = layer.units();
     int fanIn = layer.fanIn();
     int outWidth = layer.outWidth();
+    double[] w = layer.weights();
     // Normalised units: ã_i = (γ_i·ŵ_i, β_i) in place of (w_i, b_i), so ‖ã_i‖ = ‖(γ_i, β_i)‖.
+    // Unit i's weights are w_i·scale[i], formed where they are read.
     LayerData.Normalised norm = layer.normalised();
-    double[] w =
+    double[] scale =
         norm == null
-            ? layer.weights()
-            : NormalisedUnits.scaledDirections(
-                layer.weights(),
+            ? null
+            : NormalisedUnits.factors(
+                w,
                 fanIn,
                 n,
                 norm.gamma(),
@@ -150,7 +163,8 @@ public final class LayerAnalyzer {
     double[] inSq = new double[n];
     for (int f = 0; f < fanIn; f++) {
       for (int i = 0, k = f * n; i < n; i++, k++) {
-        inSq[i] += w[k] * w[k];
+        double v = scale == null ? w[k] : w[k] * scale[i];
+        inSq[i] += v * v;
       }
     }
     double[] product = new double[n];
@@ -197,15 +211,16 @@ public final class LayerAnalyzer {
               + d
               + " parameters each exceed one Java array");
     }
-    double[] theta = new double[m * d];
+    double[] theta = buffers.theta(m * d); // every one of its first m·d values is written below
     // a_i is column i of W = [fanIn, n]: gather it in strips of rows of W, so the strip stays in
     // cache while every unit takes its part (a plain column walk misses the cache on every value).
     for (int f0 = 0; f0 < fanIn; f0 += TRANSPOSE_STRIP) {
       int f1 = Math.min(fanIn, f0 + TRANSPOSE_STRIP);
       for (int a = 0; a < m; a++) {
         int i = alive[a];
+        double s = scale == null ? 1 : scale[i];
         for (int f = f0, k = a * d + f0; f < f1; f++, k++) {
-          theta[k] = w[f * n + i];
+          theta[k] = scale == null ? w[f * n + i] : w[f * n + i] * s;
         }
       }
     }
@@ -223,7 +238,8 @@ public final class LayerAnalyzer {
             m,
             d,
             t.mergeEpsilon(),
-            weightGram == null ? null : new TwinFinder.KnownHead(weightGram, n, alive, fanIn));
+            weightGram == null ? null : new TwinFinder.KnownHead(weightGram, n, alive, fanIn),
+            buffers);
     int[] rep = twins.representative();
     int mergedCount = 0;
     for (int a = 0; a < m; a++) {
@@ -268,6 +284,35 @@ public final class LayerAnalyzer {
       }
     }
     return java.util.Arrays.copyOf(out, n);
+  }
+
+  /**
+   * Working arrays that one thread reuses from layer to layer, so that analysing a network
+   * allocates its largest layer's {@code Θ} once rather than every layer's (for ResNet50 that is
+   * the difference between a few tens of MB and about 0.4 GB of garbage an analysis). Grow-only;
+   * not for use by two threads at once; hold one for an analysis and drop it when that ends.
+   */
+  public static final class Buffers {
+    private double[] theta = new double[0];
+    private double[] tail = new double[0];
+
+    public Buffers() {}
+
+    /** At least {@code length} values; their contents are whatever the last layer left. */
+    double[] theta(int length) {
+      if (theta.length < length) {
+        theta = new double[length];
+      }
+      return theta;
+    }
+
+    /** As {@link #theta}, for {@link TwinFinder}'s rows without their known head. */
+    double[] tail(int length) {
+      if (tail.length < length) {
+        tail = new double[length];
+      }
+      return tail;
+    }
   }
 
   private static long countNonfinite(double[] values) {

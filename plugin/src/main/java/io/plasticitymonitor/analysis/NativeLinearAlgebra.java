@@ -1,5 +1,6 @@
 package io.plasticitymonitor.analysis;
 
+import java.util.Arrays;
 import org.bytedeco.javacpp.DoublePointer;
 import org.nd4j.linalg.api.blas.BlasException;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -236,8 +237,8 @@ final class NativeLinearAlgebra {
   }
 
   /**
-   * Gram row blocks of {@code Θ} as {@code m × d} row-major ({@code m, d ≥ 1}; not modified),
-   * blocks of at most {@code maxBlockRows} rows.
+   * Gram row blocks of {@code Θ} as {@code m × d} row-major in the first {@code m·d} values of
+   * {@code rowMajor} ({@code m, d ≥ 1}; not modified), blocks of at most {@code maxBlockRows} rows.
    */
   static GramBlocks gramRows(double[] rowMajor, int m, int d, int maxBlockRows) {
     return direct
@@ -251,12 +252,15 @@ final class NativeLinearAlgebra {
     private final int m;
 
     /**
-     * @param rowMajor {@code Θ} as {@code m × d}, row-major, {@code m, d ≥ 1}; not modified
+     * @param rowMajor {@code Θ} as {@code m × d}, row-major, in its first {@code m·d} values,
+     *     {@code m, d ≥ 1}; not modified
      */
     GramRows(double[] rowMajor, int m, int d) {
       this.m = m;
       try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-        this.theta = toNative(rowMajor, new long[] {m, d}, 'c'); // copies off-heap
+        double[] values =
+            rowMajor.length == (long) m * d ? rowMajor : Arrays.copyOf(rowMajor, m * d);
+        this.theta = toNative(values, new long[] {m, d}, 'c'); // copies off-heap
       }
     }
 

@@ -39,6 +39,22 @@ final class NormalisedUnits {
    */
   static double[] scaledDirections(
       double[] weights, int fanIn, int units, double[] gamma, Scale scale) {
+    double[] factor = factors(weights, fanIn, units, gamma, scale);
+    double[] out = new double[weights.length];
+    for (int f = 0; f < fanIn; f++) {
+      for (int i = 0, k = f * units; i < units; i++, k++) {
+        out[k] = weights[k] * factor[i];
+      }
+    }
+    return out;
+  }
+
+  /**
+   * {@code γ_i/ρ_i} for every unit (0 where {@code ρ_i = 0}): {@code ã_i}'s weights are {@code w_i}
+   * times it, so a caller can form them value by value without a second {@code [fanIn, units]}
+   * array. Same parameters as {@link #scaledDirections}, checked the same way.
+   */
+  static double[] factors(double[] weights, int fanIn, int units, double[] gamma, Scale scale) {
     Objects.requireNonNull(weights, "weights");
     Objects.requireNonNull(gamma, "gamma");
     Objects.requireNonNull(scale, "scale");
@@ -76,12 +92,6 @@ final class NormalisedUnits {
         factor[i] = rho > 0 ? gamma[i] / rho : 0;
       }
     }
-    double[] out = new double[weights.length];
-    for (int f = 0; f < fanIn; f++) {
-      for (int i = 0, k = f * units; i < units; i++, k++) {
-        out[k] = weights[k] * factor[i];
-      }
-    }
-    return out;
+    return factor;
   }
 }

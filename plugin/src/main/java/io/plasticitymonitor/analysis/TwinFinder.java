@@ -66,11 +66,17 @@ final class TwinFinder {
   record KnownHead(double[] gram, int n, int[] index, int width) {}
 
   static Twins find(double[] theta, int m, int d, double epsMerge) {
-    return find(theta, m, d, epsMerge, defaultBlockRows(m), null);
+    return find(theta, m, d, epsMerge, defaultBlockRows(m), null, new LayerAnalyzer.Buffers());
   }
 
-  static Twins find(double[] theta, int m, int d, double epsMerge, KnownHead head) {
-    return find(theta, m, d, epsMerge, defaultBlockRows(m), head);
+  static Twins find(
+      double[] theta,
+      int m,
+      int d,
+      double epsMerge,
+      KnownHead head,
+      LayerAnalyzer.Buffers buffers) {
+    return find(theta, m, d, epsMerge, defaultBlockRows(m), head, buffers);
   }
 
   private static int defaultBlockRows(int m) {
@@ -80,16 +86,25 @@ final class TwinFinder {
   }
 
   static Twins find(double[] theta, int m, int d, double epsMerge, int blockRows) {
-    return find(theta, m, d, epsMerge, blockRows, null);
+    return find(theta, m, d, epsMerge, blockRows, null, new LayerAnalyzer.Buffers());
   }
 
   /**
-   * @param theta {@code Θ} as {@code m × d}, row-major, finite; not modified
+   * @param theta {@code Θ} as {@code m × d}, row-major, finite, in its first {@code m·d} values
+   *     (the rest, if any, is ignored); not modified
    * @param blockRows rows of {@code G} per gemm (tests use small blocks to cover the seams)
    * @param head the Gram matrix of the rows' first values when already at hand, or null
+   * @param buffers where the rows' tails are gathered when {@code head} is given
    */
-  static Twins find(double[] theta, int m, int d, double epsMerge, int blockRows, KnownHead head) {
-    if (m < 0 || d < 0 || theta.length != (long) m * d || blockRows < 1) {
+  static Twins find(
+      double[] theta,
+      int m,
+      int d,
+      double epsMerge,
+      int blockRows,
+      KnownHead head,
+      LayerAnalyzer.Buffers buffers) {
+    if (m < 0 || d < 0 || theta.length < (long) m * d || blockRows < 1) {
       throw new IllegalArgumentException(
           "theta has "
               + theta.length
@@ -128,7 +143,7 @@ final class TwinFinder {
       bestJ[i] = i == 0 ? 1 : 0; // a real neighbour even if every estimate were NaN
     }
     int tailWidth = head == null ? d : d - head.width();
-    double[] tail = head == null ? theta : tail(theta, m, d, head.width());
+    double[] tail = head == null ? theta : tail(theta, m, d, head.width(), buffers);
     try (NativeLinearAlgebra.GramBlocks gram =
         tailWidth == 0 ? null : NativeLinearAlgebra.gramRows(tail, m, tailWidth, blockRows)) {
       for (int r0 = 0; r0 < m; r0 += blockRows) {
@@ -177,10 +192,11 @@ final class TwinFinder {
     return new Twins(representatives(parent), nearest);
   }
 
-  /** The last {@code d − width} values of every row. */
-  private static double[] tail(double[] theta, int m, int d, int width) {
+  /** The last {@code d − width} values of every row, in the first {@code m·(d − width)} values. */
+  private static double[] tail(
+      double[] theta, int m, int d, int width, LayerAnalyzer.Buffers buffers) {
     int t = d - width;
-    double[] out = new double[m * t];
+    double[] out = buffers.tail(m * t);
     for (int a = 0; a < m; a++) {
       System.arraycopy(theta, a * d + width, out, a * t, t);
     }

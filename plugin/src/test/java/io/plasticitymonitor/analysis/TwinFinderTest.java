@@ -143,6 +143,7 @@ class TwinFinderTest {
       }
     }
     TwinFinder.Twins whole = TwinFinder.find(theta, m, d, T.mergeEpsilon());
+    LayerAnalyzer.Buffers reused = new LayerAnalyzer.Buffers(); // its tail buffer serves every call
     for (int blockRows : new int[] {1, 5, 128}) {
       TwinFinder.Twins known =
           TwinFinder.find(
@@ -151,7 +152,8 @@ class TwinFinderTest {
               d,
               T.mergeEpsilon(),
               blockRows,
-              new TwinFinder.KnownHead(gram, n, index, width));
+              new TwinFinder.KnownHead(gram, n, index, width),
+              reused);
       assertThat(known.representative()).containsExactly(whole.representative());
       assertThat(known.nearest())
           .containsExactly(whole.nearest(), within(MERGE_DISTANCE_TOLERANCE));
@@ -191,6 +193,13 @@ class TwinFinderTest {
       assertThat(blocked.nearest())
           .containsExactly(whole.nearest(), within(MERGE_DISTANCE_TOLERANCE));
     }
+    // Θ in a reused buffer longer than m·d: what lies beyond (here NaN) is never read.
+    double[] padded = java.util.Arrays.copyOf(theta, m * d + 3 * d);
+    java.util.Arrays.fill(padded, m * d, padded.length, Double.NaN);
+    TwinFinder.Twins fromPadded = TwinFinder.find(padded, m, d, T.mergeEpsilon(), 7);
+    assertThat(fromPadded.representative()).containsExactly(whole.representative());
+    assertThat(fromPadded.nearest())
+        .containsExactly(whole.nearest(), within(MERGE_DISTANCE_TOLERANCE));
     // And both agree with the definition.
     for (int i = 0; i < m; i++) {
       double best = Double.POSITIVE_INFINITY;

@@ -31,25 +31,56 @@ public final class HostArrays {
         && a.length() <= Integer.MAX_VALUE;
   }
 
-  /** The elements of {@code a} in 'c' order, as doubles. */
-  public static double[] toDoubles(INDArray a) {
-    if (bulkCopyable(a)) {
-      int n = (int) a.length();
-      if (a.dataType() == DataType.FLOAT) {
-        float[] f = new float[n];
-        ((FloatPointer) a.data().addressPointer()).get(f, 0, n);
-        double[] v = new double[n];
-        for (int i = 0; i < n; i++) {
-          v[i] = f[i];
+  /**
+   * Reads arrays as doubles into buffers it keeps and reuses, so that reading layer after layer
+   * allocates the largest layer's buffers once. Not for use by two threads at once.
+   */
+  static final class Reader {
+    private float[] floats = new float[0];
+    private double[] doubles = new double[0];
+
+    /**
+     * The elements of {@code a} in 'c' order, as doubles, in the first {@code a.length()} values of
+     * the returned array: this reader's buffer (valid until its next read) or, off the bulk path, a
+     * new array of exactly that length.
+     */
+    double[] read(INDArray a) {
+      if (bulkCopyable(a)) {
+        int n = (int) a.length();
+        if (a.dataType() == DataType.FLOAT) {
+          if (floats.length < n) {
+            floats = new float[n];
+          }
+          ((FloatPointer) a.data().addressPointer()).get(floats, 0, n);
+          double[] v = doubles(n);
+          for (int i = 0; i < n; i++) {
+            v[i] = floats[i];
+          }
+          return v;
         }
-        return v;
+        if (a.dataType() == DataType.DOUBLE) {
+          double[] v = doubles(n);
+          ((DoublePointer) a.data().addressPointer()).get(v, 0, n);
+          return v;
+        }
       }
-      if (a.dataType() == DataType.DOUBLE) {
-        double[] v = new double[n];
-        ((DoublePointer) a.data().addressPointer()).get(v, 0, n);
-        return v;
-      }
+      return throughNd4j(a);
     }
+
+    /** A new array holding exactly {@code a}'s elements in 'c' order. */
+    double[] copy(INDArray a) {
+      return java.util.Arrays.copyOf(read(a), (int) a.length());
+    }
+
+    private double[] doubles(int n) {
+      if (doubles.length < n) {
+        doubles = new double[n];
+      }
+      return doubles;
+    }
+  }
+
+  private static double[] throughNd4j(INDArray a) {
     try (MemoryWorkspace ignored = Nd4j.getMemoryManager().scopeOutOfWorkspaces()) {
       INDArray d = a.castTo(DataType.DOUBLE);
       if (d == a || d.isView() || d.ordering() != 'c') {

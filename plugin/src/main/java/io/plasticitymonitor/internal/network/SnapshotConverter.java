@@ -2,7 +2,6 @@ package io.plasticitymonitor.internal.network;
 
 import io.plasticitymonitor.analysis.LayerData;
 import io.plasticitymonitor.analysis.RecurrentLayerData;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,16 +28,21 @@ public final class SnapshotConverter {
   }
 
   /**
-   * {@link #layerData}: each {@code get} converts one layer, reusing the last two weight arrays.
+   * {@link #layerData}: each {@code get} converts one layer. A layer's weights are converted once,
+   * in the layout its {@link LayerData} reads them, and serve both as its own and as the outgoing
+   * weights of the layers it reads; the raw values pass through one reused buffer.
    */
   private static final class LayerDataList extends java.util.AbstractList<LayerData>
       implements java.util.RandomAccess {
     private final NetworkSnapshot snapshot;
     private final List<LayerPlan> plans;
     private final Map<String, LayerPlan> byName = new HashMap<>();
+    private final HostArrays.Reader reader = new HostArrays.Reader();
 
     /**
-     * Weights as doubles, by layer: a layer's are read as its own and as its producer's outgoing.
+     * Weights as doubles, by layer, {@code [fanIn, units]} for a convolution and as DL4J keeps them
+     * otherwise ({@link #weights}); the last two are kept, since a layer's are read as its own and
+     * as its producer's outgoing.
      */
     private final Map<String, double[]> recent =
         new java.util.LinkedHashMap<>(4, 0.75f, true) {
@@ -56,13 +60,33 @@ public final class SnapshotConverter {
       }
     }
 
+    /** {@code a}'s elements in 'c' order, in a new array of exactly that length. */
+    private double[] copy(INDArray a) {
+      return java.util.Arrays.copyOf(reader.read(a), (int) a.length());
+    }
+
     @Override
     public int size() {
       return plans.size();
     }
 
-    private double[] weightsAsDouble(String layer) {
-      return recent.computeIfAbsent(layer, n -> HostArrays.toDoubles(snapshot.weights(n)));
+    /**
+     * A layer's {@code W} as doubles: a convolution's {@code [nOut, nIn·k]} transposed to {@code
+     * [fanIn, units]}, the layout of {@link LayerData#weights()}; a dense or recurrent {@code W}
+     * ({@code [nIn, ·]}) as it is.
+     */
+    private double[] weights(LayerPlan plan) {
+      return recent.computeIfAbsent(
+          plan.name(),
+          n -> {
+            INDArray w = snapshot.weights(n);
+            if (plan.kind() != LayerKind.CONVOLUTION) {
+              return copy(w);
+            }
+            int units = (int) w.size(0);
+            int fanIn = (int) (w.length() / Math.max(1, units));
+            return transpose(reader.read(w), units, fanIn);
+          });
     }
 
     @Override
@@ -72,11 +96,9 @@ public final class SnapshotConverter {
         return recurrent(plan);
       }
       INDArray w = snapshot.weights(plan.name());
-      double[] raw = weightsAsDouble(plan.name());
-      double[] weights =
-          plan.kind() == LayerKind.DENSE ? raw : transpose(raw, plan.units(), plan.fanIn());
+      double[] weights = weights(plan);
       INDArray b = snapshot.bias(plan.name());
-      double[] bias = b == null ? null : HostArrays.toDoubles(b);
+      double[] bias = b == null ? null : copy(b);
       if (bias != null && bias.length != plan.units()) {
         bias = null; // layers such as CenterLoss keep other vectors under "b"; not a per-unit bias
       }
@@ -86,7 +108,7 @@ public final class SnapshotConverter {
       ProbeActivations probe = probeActivations(plan);
       double[] activations = probe.values();
       int examples = probe.rows();
-      long nonfinite = countNonFinite(raw) + (bias == null ? 0 : countNonFinite(bias));
+      long nonfinite = countNonFinite(weights) + (bias == null ? 0 : countNonFinite(bias));
       LayerData.Normalised normalised = null;
       if (plan.normalisation() != null && outgoing != null) {
         normalised = normalised(plan);
@@ -108,27 +130,62 @@ public final class SnapshotConverter {
           null);
     }
 
-    /** Each unit's outgoing weights, every consumer's interleaved unit by unit, and their count. */
+    /**
+     * Each unit's outgoing weights, every consumer's side by side unit by unit, and their count:
+     * one new {@code [units, width]} array, or a dense consumer's {@code W} itself when that
+     * consumer alone reads exactly these units, one row each.
+     */
     private Outgoing outgoing(LayerPlan plan) {
       if (!plan.outgoingKnown()) {
         return new Outgoing(null, 0);
       }
-      List<double[]> parts = new ArrayList<>();
-      for (ConsumerLink link : plan.consumers()) {
-        LayerPlan consumer = byName.get(link.consumer());
-        parts.add(
-            outgoingFrom(
-                link,
-                consumer,
-                snapshot.weights(consumer.name()),
-                weightsAsDouble(consumer.name()),
-                plan.units()));
-      }
+      int units = plan.units();
+      List<ConsumerLink> links = plan.consumers();
+      int[] widths = new int[links.size()];
       int width = 0;
-      for (double[] p : parts) {
-        width += p.length / Math.max(1, plan.units());
+      for (int j = 0; j < links.size(); j++) {
+        widths[j] = readsPerUnit(links.get(j));
+        width += widths[j];
       }
-      return new Outgoing(interleave(parts, plan.units(), width), width);
+      if (links.size() == 1 && readsOneRowEach(links.get(0), units)) {
+        return new Outgoing(weights(byName.get(links.get(0).consumer())), width);
+      }
+      double[] out = new double[units * width];
+      for (int j = 0, column = 0; j < links.size(); j++) {
+        ConsumerLink link = links.get(j);
+        LayerPlan consumer = byName.get(link.consumer());
+        gatherOutgoing(
+            link,
+            consumer,
+            snapshot.weights(consumer.name()),
+            weights(consumer),
+            units,
+            out,
+            width,
+            column);
+        column += widths[j];
+      }
+      return new Outgoing(out, width);
+    }
+
+    /** How many of the consumer's weights read each of the producer's units. */
+    private int readsPerUnit(ConsumerLink link) {
+      LayerPlan consumer = byName.get(link.consumer());
+      INDArray cw = snapshot.weights(consumer.name());
+      if (consumer.kind() != LayerKind.CONVOLUTION) { // [nIn, nOut]: a block of rows
+        return (int) (cw.size(0) / link.width() * cw.size(1));
+      }
+      return (int) (cw.length() / cw.size(1)); // [nOut, nIn, k…]: nOut·k
+    }
+
+    /** A dense or recurrent consumer whose {@code W}'s rows are exactly these units, in order. */
+    private boolean readsOneRowEach(ConsumerLink link, int units) {
+      LayerPlan consumer = byName.get(link.consumer());
+      if (consumer.kind() == LayerKind.CONVOLUTION) {
+        return false;
+      }
+      long nIn = snapshot.weights(consumer.name()).size(0);
+      return nIn / link.width() == 1 && link.offset() == 0 && units == nIn;
     }
 
     /**
@@ -139,7 +196,7 @@ public final class SnapshotConverter {
       if (act == null) {
         return new ProbeActivations(null, 0);
       }
-      double[] values = HostArrays.toDoubles(act);
+      double[] values = copy(act);
       int rows = (int) act.size(0);
       return values.length == (long) rows * plan.units()
           ? new ProbeActivations(values, rows)
@@ -150,25 +207,22 @@ public final class SnapshotConverter {
     private LayerData.Normalised normalised(LayerPlan plan) {
       LayerPlan.Normalisation norm = plan.normalisation();
       double[] gamma =
-          slice(
-              HostArrays.toDoubles(snapshot.extra(plan.name(), "gamma")),
-              norm.offset(),
-              plan.units());
+          slice(copy(snapshot.extra(plan.name(), "gamma")), norm.offset(), plan.units());
       INDArray betaArray = snapshot.extra(plan.name(), "beta");
       double[] beta =
           betaArray == null
               ? new double[plan.units()]
-              : slice(HostArrays.toDoubles(betaArray), norm.offset(), plan.units());
+              : slice(copy(betaArray), norm.offset(), plan.units());
       return new LayerData.Normalised(gamma, beta, norm.perLayer());
     }
 
     /** A recurrent layer: W, RW and b as DL4J keeps them, the consumers' rows as for any layer. */
     private LayerData recurrent(LayerPlan plan) {
       INDArray w = snapshot.weights(plan.name());
-      double[] input = HostArrays.toDoubles(w);
-      double[] rw = HostArrays.toDoubles(snapshot.extra(plan.name(), "RW"));
+      double[] input = weights(plan);
+      double[] rw = copy(snapshot.extra(plan.name(), "RW"));
       INDArray b = snapshot.bias(plan.name());
-      double[] bias = b == null ? null : HostArrays.toDoubles(b);
+      double[] bias = b == null ? null : copy(b);
       LayerPlan.Recurrent r = plan.recurrent();
       if (bias != null && bias.length != r.gates() * plan.units()) {
         bias = null;
@@ -209,63 +263,56 @@ public final class SnapshotConverter {
   }
 
   /**
-   * The weights of {@code consumer} that read each of the producer's units, as {@code [units, k]}
-   * row-major: for a dense consumer the rows fed by the unit's channel, for a convolution {@code
-   * W[:, channel, :, :]}.
+   * Writes the weights of {@code consumer} that read each of the producer's units into columns
+   * {@code column…} of {@code out} ({@code [units, width]} row-major): for a dense or recurrent
+   * consumer the rows of its {@code W} fed by the unit's channel, for a convolution {@code W[:,
+   * channel, :, :]}, in the order of its {@code [nOut, nIn, k…]} layout.
+   *
+   * @param cw the consumer's {@code W} (for its shape)
+   * @param c the consumer's {@code W} as {@link LayerDataList#weights} holds it: as {@code cw} for
+   *     a dense or recurrent consumer, {@code [nIn·k, nOut]} for a convolution
    */
-  private static double[] outgoingFrom(
-      ConsumerLink link, LayerPlan consumer, INDArray cw, double[] c, int units) {
+  private static void gatherOutgoing(
+      ConsumerLink link,
+      LayerPlan consumer,
+      INDArray cw,
+      double[] c,
+      int units,
+      double[] out,
+      int width,
+      int column) {
     if (consumer.kind() != LayerKind.CONVOLUTION) { // dense and recurrent W: [nIn, ·]
       int nIn = (int) cw.size(0);
       int nOut = (int) cw.size(1);
       int block = nIn / link.width();
-      int k = block * nOut;
-      if (block == 1 && link.offset() == 0 && units == nIn) {
-        return c; // the consumer reads exactly these units, one row each: W itself, not a copy
-      }
-      double[] out = new double[units * k];
       for (int i = 0; i < units; i++) {
         int[] rows = link.denseRows(nIn, i);
         for (int p = 0; p < block; p++) {
-          System.arraycopy(c, rows[p] * nOut, out, i * k + p * nOut, nOut);
+          System.arraycopy(c, rows[p] * nOut, out, i * width + column + p * nOut, nOut);
         }
       }
-      return out;
+      return;
     }
     int nOut = (int) cw.size(0);
     int nIn = (int) cw.size(1);
     int kk = (int) (cw.length() / ((long) nOut * nIn)); // kernel positions: 1-, 2- or 3-D
-    int k = nOut * kk;
-    double[] out = new double[units * k];
     for (int i = 0; i < units; i++) {
       int ch = link.offset() + i;
-      for (int o = 0; o < nOut; o++) {
-        System.arraycopy(c, (o * nIn + ch) * kk, out, i * k + o * kk, kk);
+      int at = i * width + column;
+      for (int q = 0; q < kk; q++) {
+        int row = (ch * kk + q) * nOut; // c[(ch·kk + q)·nOut + o] = W[o, ch, q]
+        for (int o = 0; o < nOut; o++) {
+          out[at + o * kk + q] = c[row + o];
+        }
       }
     }
-    return out;
   }
 
-  /** Joins per-consumer {@code [units, k_j]} blocks into {@code [units, Σk_j]}. */
-  private static double[] interleave(List<double[]> parts, int units, int outWidth) {
-    if (parts.size() == 1) {
-      return parts.get(0);
-    }
-    double[] out = new double[units * outWidth];
-    int col = 0;
-    for (double[] p : parts) {
-      int k = units == 0 ? 0 : p.length / units;
-      for (int i = 0; i < units; i++) {
-        System.arraycopy(p, i * k, out, i * outWidth + col, k);
-      }
-      col += k;
-    }
-    return out;
-  }
-
-  /** {@code [rows, cols]} row-major to its transpose. */
+  /**
+   * {@code [rows, cols]} row-major, the first {@code rows·cols} values of {@code m}, transposed.
+   */
   private static double[] transpose(double[] m, int rows, int cols) {
-    double[] t = new double[m.length];
+    double[] t = new double[rows * cols];
     for (int r = 0; r < rows; r++) {
       for (int c = 0; c < cols; c++) {
         t[c * rows + r] = m[r * cols + c];

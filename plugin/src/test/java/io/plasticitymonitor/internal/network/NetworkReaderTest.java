@@ -87,6 +87,24 @@ class NetworkReaderTest {
   }
 
   @Test
+  void closingASnapshotFreesItsCopiesAndLeavesTheNetworkAsItWas() {
+    MultiLayerNetwork net = net();
+    INDArray params = net.params().dup();
+    NetworkStructure structure = NetworkStructure.of(net);
+    NetworkSnapshot snapshot =
+        NetworkReader.snapshot(
+            net, structure, new INDArray[] {Nd4j.rand(DataType.FLOAT, 6, 4)}, Long.MAX_VALUE);
+    INDArray w = snapshot.weights("layer0");
+    INDArray h = snapshot.activations("layer0");
+    snapshot.close();
+    snapshot.close(); // again: nothing happens
+    assertThat(w.wasClosed()).isTrue();
+    assertThat(h.wasClosed()).isTrue();
+    assertThat(net.params()).isEqualTo(params);
+    net.output(Nd4j.rand(DataType.FLOAT, 2, 4)); // the network's own arrays are all still there
+  }
+
+  @Test
   void aProbeRunInOneExampleSlicesGivesTheActivationsOfOnePass() {
     // Convolution → batch norm → ReLU with a residual add: per-channel means per example.
     ComputationGraph graph =

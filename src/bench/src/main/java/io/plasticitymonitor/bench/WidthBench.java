@@ -181,8 +181,9 @@ final class WidthBench {
   }
 
   private static void analyse(NetworkSnapshot snapshot) {
+    LayerAnalyzer.Buffers buffers = new LayerAnalyzer.Buffers(); // as the listener's analysis does
     for (LayerData layer : SnapshotConverter.layerData(snapshot)) {
-      LayerAnalyzer.analyze(layer, Thresholds.DEFAULTS);
+      LayerAnalyzer.analyze(layer, Thresholds.DEFAULTS, buffers);
     }
   }
 
