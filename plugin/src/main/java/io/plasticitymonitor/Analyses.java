@@ -156,8 +156,7 @@ final class Analyses {
                 } else {
                   schedule.finished(cost);
                 }
-                snapshot.close();
-                NativeMemory.trim();
+                release(snapshot);
                 running.set(null);
               }
             });
@@ -198,10 +197,10 @@ final class Analyses {
           executor()
               .submit(
                   () -> {
-                    try (snapshot) {
+                    try {
                       return runner.analyze(snapshot, iteration, endedAt, failures::analysisPart);
                     } finally {
-                      NativeMemory.trim();
+                      release(snapshot);
                     }
                   })
               .get();
@@ -225,6 +224,19 @@ final class Analyses {
       }
     }
     return null;
+  }
+
+  /**
+   * Frees an analysed snapshot's native memory and hands what the C allocator holds free back to
+   * the system, so that the process's resident set after an analysis is what training needs.
+   */
+  private void release(NetworkSnapshot snapshot) {
+    try {
+      snapshot.close();
+    } catch (RuntimeException e) {
+      failures.analysis("releasing a snapshot", e);
+    }
+    NativeMemory.trim();
   }
 
   private NetworkSnapshot snapshot(Model model, TaskState task) {

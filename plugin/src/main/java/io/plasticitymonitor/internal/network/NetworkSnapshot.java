@@ -76,8 +76,8 @@ public final class NetworkSnapshot implements AutoCloseable {
 
   /**
    * Frees the copies' native memory now, not when the garbage collector gets to their Java objects:
-   * a snapshot holds as much as the network's parameters, and the analysis leaves so little garbage
-   * on the Java heap that a collection can be minutes away, with more snapshots taken meanwhile.
+   * a snapshot holds as much as the network's parameters, while its Java objects are so small that
+   * a collection that finds them can be long in coming, with more snapshots taken meanwhile.
    * Nothing may read the snapshot afterwards; closing again does nothing.
    */
   @Override

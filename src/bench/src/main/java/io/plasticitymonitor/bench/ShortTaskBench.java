@@ -85,7 +85,7 @@ final class ShortTaskBench {
     try (PlasticityListener listener =
         PlasticityMonitors.listener(
             PlasticityConfig.builder()
-                .runId("bench-short-task-" + Math.max(0, index))
+                .runId(index < 0 ? "bench-short-task-warm-up" : "bench-short-task-" + index)
                 .outputDirectory(outputDirectory)
                 .build(),
             registry)) {
