@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Plasticity Monitor's benchmarks, one command (see README.md beside this file):
 #
-#   src/bench/run.sh [all|overhead|end-of-task|width|memory|resnet50|resnet50-tasks|short-task]
+#   src/bench/run.sh [all|overhead|end-of-task|width|memory|resnet50|resnet50-tasks|resnet50-phases|short-task]
 #                    [--cycles N] [--iterations N] [--widths 128,256,...] [--conv-channels N] [--svd]
 #                    [--tasks N] [--task-iterations N] [--resnet-input N] [--resnet-batch N]
-#                    [--resnet-probe N] [--resnet-tasks N] [--resnet-task-iterations N]
+#                    [--resnet-probe N] [--resnet-tasks N] [--resnet-task-iterations N] [--resnet-step-every N]
 #                    [--lengths 5,50,500] [--out FILE]
 #
 # Builds the plugin and the bench module (the parent's `bench` profile; tests skipped), then runs

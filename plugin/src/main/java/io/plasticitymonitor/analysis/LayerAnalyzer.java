@@ -162,9 +162,15 @@ public final class LayerAnalyzer {
     // 1e154 where a square would overflow.
     double[] inSq = new double[n];
     for (int f = 0; f < fanIn; f++) {
-      for (int i = 0, k = f * n; i < n; i++, k++) {
-        double v = scale == null ? w[k] : w[k] * scale[i];
-        inSq[i] += v * v;
+      if (scale == null) {
+        for (int i = 0, k = f * n; i < n; i++, k++) {
+          inSq[i] += w[k] * w[k];
+        }
+      } else {
+        for (int i = 0, k = f * n; i < n; i++, k++) {
+          double v = w[k] * scale[i];
+          inSq[i] += v * v;
+        }
       }
     }
     double[] product = new double[n];
@@ -218,9 +224,9 @@ public final class LayerAnalyzer {
       int f1 = Math.min(fanIn, f0 + TRANSPOSE_STRIP);
       for (int a = 0; a < m; a++) {
         int i = alive[a];
-        double s = scale == null ? 1 : scale[i];
+        double s = scale == null ? 1 : scale[i]; // × 1 is exact: w itself
         for (int f = f0, k = a * d + f0; f < f1; f++, k++) {
-          theta[k] = scale == null ? w[f * n + i] : w[f * n + i] * s;
+          theta[k] = w[f * n + i] * s;
         }
       }
     }

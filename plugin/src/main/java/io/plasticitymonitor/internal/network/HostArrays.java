@@ -32,44 +32,95 @@ public final class HostArrays {
   }
 
   /**
-   * Reads arrays as doubles into buffers it keeps and reuses, so that reading layer after layer
-   * allocates the largest layer's buffers once. Not for use by two threads at once.
+   * Copies arrays out as doubles through a small buffer it keeps, a block of values at a time, so
+   * that reading a layer holds nothing besides its copy: no float or double array of the whole
+   * layer, which for a wide convolution would be hundreds of MB of Java heap to commit and fault
+   * in. Not for use by two threads at once.
    */
   static final class Reader {
+    /** Values read from native memory at once when nothing asks for more. */
+    private static final int BLOCK = 1 << 16;
+
+    /** Rows of a matrix transposed at once, and the side of the tiles they are written in. */
+    private static final int TILE = 32;
+
     private float[] floats = new float[0];
     private double[] doubles = new double[0];
 
-    /**
-     * The elements of {@code a} in 'c' order, as doubles, in the first {@code a.length()} values of
-     * the returned array: this reader's buffer (valid until its next read) or, off the bulk path, a
-     * new array of exactly that length.
-     */
-    double[] read(INDArray a) {
-      if (bulkCopyable(a)) {
-        int n = (int) a.length();
-        if (a.dataType() == DataType.FLOAT) {
-          if (floats.length < n) {
-            floats = new float[n];
-          }
-          ((FloatPointer) a.data().addressPointer()).get(floats, 0, n);
-          double[] v = doubles(n);
-          for (int i = 0; i < n; i++) {
-            v[i] = floats[i];
-          }
-          return v;
-        }
-        if (a.dataType() == DataType.DOUBLE) {
-          double[] v = doubles(n);
-          ((DoublePointer) a.data().addressPointer()).get(v, 0, n);
-          return v;
-        }
-      }
-      return throughNd4j(a);
-    }
-
     /** A new array holding exactly {@code a}'s elements in 'c' order. */
     double[] copy(INDArray a) {
-      return java.util.Arrays.copyOf(read(a), (int) a.length());
+      if (!bulkCopyable(a)) {
+        return throughNd4j(a);
+      }
+      int n = (int) a.length();
+      double[] out = new double[n];
+      if (a.dataType() == DataType.DOUBLE) {
+        ((DoublePointer) a.data().addressPointer()).get(out, 0, n);
+        return out;
+      }
+      if (a.dataType() != DataType.FLOAT) {
+        return throughNd4j(a);
+      }
+      FloatPointer from = new FloatPointer(a.data().addressPointer());
+      float[] block = floats(Math.min(n, BLOCK));
+      for (int at = 0; at < n; at += block.length) {
+        int len = Math.min(block.length, n - at);
+        from.position(at).get(block, 0, len);
+        for (int i = 0; i < len; i++) {
+          out[at + i] = block[i];
+        }
+      }
+      return out;
+    }
+
+    /**
+     * A new {@code [cols, rows]} array holding the transpose of {@code a} read as {@code [rows,
+     * cols]} in 'c' order (a convolution's {@code [nOut, nIn, k…]} as {@code [nOut, nIn·k]}).
+     */
+    double[] transposed(INDArray a, int rows, int cols) {
+      if (a.length() != (long) rows * cols) {
+        throw new IllegalArgumentException(
+            a.length() + " values are not a " + rows + "x" + cols + " matrix");
+      }
+      boolean isFloat = a.dataType() == DataType.FLOAT;
+      if (!bulkCopyable(a) || !(isFloat || a.dataType() == DataType.DOUBLE)) {
+        return transpose(throughNd4j(a), rows, cols);
+      }
+      double[] t = new double[rows * cols];
+      FloatPointer fromFloat = isFloat ? new FloatPointer(a.data().addressPointer()) : null;
+      DoublePointer fromDouble = isFloat ? null : new DoublePointer(a.data().addressPointer());
+      double[] block = doubles(Math.min(rows, TILE) * cols);
+      float[] raw = isFloat ? floats(block.length) : null;
+      for (int r0 = 0; r0 < rows; r0 += TILE) {
+        int r1 = Math.min(rows, r0 + TILE);
+        int len = (r1 - r0) * cols;
+        if (isFloat) {
+          fromFloat.position((long) r0 * cols).get(raw, 0, len);
+          for (int i = 0; i < len; i++) {
+            block[i] = raw[i];
+          }
+        } else {
+          fromDouble.position((long) r0 * cols).get(block, 0, len);
+        }
+        // In tiles, so that the rows written stay in cache: value by value, every write of a wide
+        // matrix would land on another page.
+        for (int c0 = 0; c0 < cols; c0 += TILE) {
+          int c1 = Math.min(cols, c0 + TILE);
+          for (int r = r0; r < r1; r++) {
+            for (int c = c0, k = (r - r0) * cols + c0; c < c1; c++, k++) {
+              t[c * rows + r] = block[k];
+            }
+          }
+        }
+      }
+      return t;
+    }
+
+    private float[] floats(int n) {
+      if (floats.length < n) {
+        floats = new float[n];
+      }
+      return floats;
     }
 
     private double[] doubles(int n) {
@@ -78,6 +129,17 @@ public final class HostArrays {
       }
       return doubles;
     }
+  }
+
+  /** {@code [rows, cols]} row-major transposed. */
+  private static double[] transpose(double[] m, int rows, int cols) {
+    double[] t = new double[rows * cols];
+    for (int r = 0; r < rows; r++) {
+      for (int c = 0; c < cols; c++) {
+        t[c * rows + r] = m[r * cols + c];
+      }
+    }
+    return t;
   }
 
   private static double[] throughNd4j(INDArray a) {

@@ -30,7 +30,7 @@ public final class SnapshotConverter {
   /**
    * {@link #layerData}: each {@code get} converts one layer. A layer's weights are converted once,
    * in the layout its {@link LayerData} reads them, and serve both as its own and as the outgoing
-   * weights of the layers it reads; the raw values pass through one reused buffer.
+   * weights of the layers it reads.
    */
   private static final class LayerDataList extends java.util.AbstractList<LayerData>
       implements java.util.RandomAccess {
@@ -62,7 +62,7 @@ public final class SnapshotConverter {
 
     /** {@code a}'s elements in 'c' order, in a new array of exactly that length. */
     private double[] copy(INDArray a) {
-      return java.util.Arrays.copyOf(reader.read(a), (int) a.length());
+      return reader.copy(a);
     }
 
     @Override
@@ -85,7 +85,7 @@ public final class SnapshotConverter {
             }
             int units = (int) w.size(0);
             int fanIn = (int) (w.length() / Math.max(1, units));
-            return transpose(reader.read(w), units, fanIn);
+            return reader.transposed(w, units, fanIn);
           });
     }
 
@@ -306,19 +306,6 @@ public final class SnapshotConverter {
         }
       }
     }
-  }
-
-  /**
-   * {@code [rows, cols]} row-major, the first {@code rows·cols} values of {@code m}, transposed.
-   */
-  private static double[] transpose(double[] m, int rows, int cols) {
-    double[] t = new double[rows * cols];
-    for (int r = 0; r < rows; r++) {
-      for (int c = 0; c < cols; c++) {
-        t[c * rows + r] = m[r * cols + c];
-      }
-    }
-    return t;
   }
 
   private static long countNonFinite(double[] v) {

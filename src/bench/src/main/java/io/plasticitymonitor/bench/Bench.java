@@ -15,7 +15,8 @@ import java.util.Locale;
  * (d), {@code memory} (e), {@code resnet50} (f), {@code short-task} (g), or {@code all} (all but
  * f). Section f runs its two parts, one {@code endTask()} and the memory over a continual run
  * (training only, then with the listener; a CSV and a PNG chart beside the listener's output), each
- * in a fresh JVM; {@code resnet50-tasks} runs the second alone. Prints progress to stderr and a
+ * in a fresh JVM; {@code resnet50-tasks} runs the second alone, {@code resnet50-phases} one
+ * analysis taken apart step by step (not part of {@code resnet50}). Prints progress to stderr and a
  * Markdown report to stdout and to {@code --out}. Run it through {@code src/bench/run.sh}, which
  * builds it and sets {@code OMP_NUM_THREADS=1}.
  *
@@ -32,12 +33,16 @@ import java.util.Locale;
  *          --resnet-probe N  its probe examples (default 32)
  *          --resnet-tasks N  tasks of ResNet50's continual memory run (default 10),
  *          --resnet-task-iterations N  training iterations a task there (default 2)
+ *          --resnet-step-every N  the listener's stepPlasticityEvery there (default: unset)
  *          --out FILE        where the Markdown report goes (default bench-results.md)
  * </pre>
  */
 public final class Bench {
   /** Section f's continual memory run: after {@code resnet50} in a JVM of its own, or alone. */
   private static final String RESNET50_TASKS = "resnet50-tasks";
+
+  /** Section f's analysis taken apart by phase, alone. */
+  private static final String RESNET50_PHASES = "resnet50-phases";
 
   private Bench() {}
 
@@ -60,6 +65,7 @@ public final class Bench {
     int resnetProbe = 32;
     int resnetTasks = 10;
     int resnetTaskIterations = 2;
+    Integer resnetStepEvery = null;
     Path out = Path.of("bench-results.md");
     boolean fork = true;
     boolean sectionOnly = false;
@@ -92,6 +98,7 @@ public final class Bench {
         case "--resnet-probe" -> resnetProbe = Integer.parseInt(args[++i]);
         case "--resnet-tasks" -> resnetTasks = Integer.parseInt(args[++i]);
         case "--resnet-task-iterations" -> resnetTaskIterations = Integer.parseInt(args[++i]);
+        case "--resnet-step-every" -> resnetStepEvery = Integer.parseInt(args[++i]);
         case "--out" -> out = Path.of(args[++i]);
         case "all",
             "overhead",
@@ -100,6 +107,7 @@ public final class Bench {
             "memory",
             "resnet50",
             RESNET50_TASKS,
+            RESNET50_PHASES,
             "short-task" ->
             sections.add(args[i]);
         default -> throw new IllegalArgumentException("unknown argument (got: " + args[i] + ")");
@@ -144,8 +152,11 @@ public final class Bench {
                             resnetProbe,
                             resnetTasks,
                             resnetTaskIterations,
+                            resnetStepEvery,
                             runs)
                         .run()));
+        case RESNET50_PHASES ->
+            md.append(new ResNet50PhasesBench(resnetInput, resnetBatch, resnetProbe).run());
         case "short-task" -> md.append(shortTask(new ShortTaskBench(lengths, cycles, runs).run()));
         default -> throw new AssertionError(s);
       }

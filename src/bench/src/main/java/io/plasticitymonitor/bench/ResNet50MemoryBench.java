@@ -112,20 +112,43 @@ final class ResNet50MemoryBench {
   }
 
   private final int input;
+  private final Integer stepEvery;
   private final int batch;
   private final int probe;
   private final int tasks;
   private final int iterationsPerTask;
   private final Path outputDirectory;
 
+  /**
+   * @param stepEvery the listener's {@code stepPlasticityEvery}, or null for its default
+   */
   ResNet50MemoryBench(
-      int input, int batch, int probe, int tasks, int iterationsPerTask, Path outputDirectory) {
+      int input,
+      int batch,
+      int probe,
+      int tasks,
+      int iterationsPerTask,
+      Integer stepEvery,
+      Path outputDirectory) {
+    this.stepEvery = stepEvery;
     this.input = input;
     this.batch = batch;
     this.probe = probe;
     this.tasks = tasks;
     this.iterationsPerTask = iterationsPerTask;
     this.outputDirectory = outputDirectory;
+  }
+
+  private PlasticityConfig config(Path outputDirectory) {
+    PlasticityConfig.Builder b =
+        PlasticityConfig.builder()
+            .runId("bench-resnet50-memory")
+            .outputDirectory(outputDirectory)
+            .probeSize(probe);
+    if (stepEvery != null) {
+      b.stepPlasticityEvery(stepEvery);
+    }
+    return b.build();
   }
 
   Result run() throws Exception {
@@ -171,13 +194,7 @@ final class ResNet50MemoryBench {
     List<Sample> samples = new ArrayList<>();
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     try (PlasticityListener listener =
-        PlasticityMonitors.listener(
-            PlasticityConfig.builder()
-                .runId("bench-resnet50-memory")
-                .outputDirectory(outputDirectory)
-                .probeSize(probe)
-                .build(),
-            registry)) {
+        PlasticityMonitors.listener(config(outputDirectory), registry)) {
       net.setListeners(listener);
       for (int t = 1; t <= tasks; t++) {
         rss.restart();
