@@ -149,6 +149,7 @@ final class Analyses {
               } catch (Throwable e) {
                 failures.analysis("periodic analysis", e);
               } finally {
+                release(snapshot); // part of the analysis's cost, which the budget spaces
                 long cost = snapshotNanos + schedule.now() - analysisStart;
                 meters.analysisTime(cost);
                 if (cancelled) {
@@ -156,7 +157,6 @@ final class Analyses {
                 } else {
                   schedule.finished(cost);
                 }
-                release(snapshot);
                 running.set(null);
               }
             });

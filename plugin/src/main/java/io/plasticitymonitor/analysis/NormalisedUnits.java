@@ -31,28 +31,11 @@ final class NormalisedUnits {
   private NormalisedUnits() {}
 
   /**
-   * {@code γ_i·w_i/ρ_i} for every unit, in the layout of {@code weights}.
+   * {@code γ_i/ρ_i} for every unit (0 where {@code ρ_i = 0}): {@code ã_i}'s weights are {@code w_i}
+   * times it, so a caller forms them value by value without a second {@code [fanIn, units]} array.
    *
    * @param weights {@code [fanIn, units]}, row-major (a {@link LayerData}'s weights); not modified
    * @param gamma {@code [units]}; not modified
-   * @return a new {@code [fanIn, units]} array; the shift {@code β} is the unit's bias
-   */
-  static double[] scaledDirections(
-      double[] weights, int fanIn, int units, double[] gamma, Scale scale) {
-    double[] factor = factors(weights, fanIn, units, gamma, scale);
-    double[] out = new double[weights.length];
-    for (int f = 0; f < fanIn; f++) {
-      for (int i = 0, k = f * units; i < units; i++, k++) {
-        out[k] = weights[k] * factor[i];
-      }
-    }
-    return out;
-  }
-
-  /**
-   * {@code γ_i/ρ_i} for every unit (0 where {@code ρ_i = 0}): {@code ã_i}'s weights are {@code w_i}
-   * times it, so a caller can form them value by value without a second {@code [fanIn, units]}
-   * array. Same parameters as {@link #scaledDirections}, checked the same way.
    */
   static double[] factors(double[] weights, int fanIn, int units, double[] gamma, Scale scale) {
     Objects.requireNonNull(weights, "weights");

@@ -1,12 +1,18 @@
 package io.plasticitymonitor.internal.network;
 
 import java.lang.reflect.Method;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
 import org.bytedeco.javacpp.Pointer;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hands the C allocator's free memory back to the operating system after an analysis.
+ * Frees ND4J's native buffers when the monitor is done with them, and hands the C allocator's free
+ * memory back to the operating system after an analysis.
  *
  * <p>An analysis frees hundreds of MB of native memory (the snapshot, the probe's layer outputs,
  * BLAS buffers). glibc keeps most of it in the process: each large free raises its threshold for
@@ -21,6 +27,19 @@ public final class NativeMemory {
   private static final Method TRIM = trimMethod();
 
   private NativeMemory() {}
+
+  /**
+   * Frees the buffers of {@code arrays} now rather than when the garbage collector finds their Java
+   * objects, each once, leaving out those ND4J does not let go of (views, workspace arrays).
+   */
+  static void free(Collection<INDArray> arrays) {
+    Set<INDArray> done = Collections.newSetFromMap(new IdentityHashMap<>());
+    for (INDArray a : arrays) {
+      if (a != null && done.add(a) && a.closeable()) {
+        a.close();
+      }
+    }
+  }
 
   /** {@code malloc_trim(0)} where JavaCPP offers it; never throws. */
   public static void trim() {

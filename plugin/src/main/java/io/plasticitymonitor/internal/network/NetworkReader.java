@@ -215,15 +215,12 @@ public final class NetworkReader {
    * grows meanwhile). The caller's probe, views and arrays ND4J does not let go of are left alone.
    */
   private static void release(Collection<INDArray> outputs, INDArray[] slice, INDArray[] probe) {
-    Set<INDArray> done = Collections.newSetFromMap(new IdentityHashMap<>());
-    done.addAll(Arrays.asList(probe));
+    Set<INDArray> callers = Collections.newSetFromMap(new IdentityHashMap<>());
+    callers.addAll(Arrays.asList(probe));
     List<INDArray> all = new ArrayList<>(outputs);
     all.addAll(Arrays.asList(slice));
-    for (INDArray a : all) {
-      if (a != null && done.add(a) && a.closeable()) {
-        a.close();
-      }
-    }
+    all.removeIf(callers::contains);
+    NativeMemory.free(all);
   }
 
   /**

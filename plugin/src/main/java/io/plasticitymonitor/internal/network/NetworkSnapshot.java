@@ -91,11 +91,7 @@ public final class NetworkSnapshot implements AutoCloseable {
     all.addAll(biases.values());
     all.addAll(activations.values());
     extras.values().forEach(e -> all.addAll(e.values()));
-    for (INDArray a : all) {
-      if (a.closeable()) {
-        a.close();
-      }
-    }
+    NativeMemory.free(all);
   }
 
   /** Examples in the probe activations (0 when none were measured). */
