@@ -12,7 +12,8 @@ import java.util.Objects;
  * @param weights the weight matrix {@code M = [fanIn, units]}: {@code weights[f * units + i]}
  * @param bias {@code [units]}, or null when the layer has no bias
  * @param outgoing null unless the layer is hidden; else {@code [units, outWidth]}: row {@code i} is
- *     {@code z_i}, every weight of the consuming layers that reads unit {@code i}
+ *     {@code z_i}, every weight of the consuming layers that reads unit {@code i}, in any order
+ *     that is the same for every unit (the measures are norms and distances)
  * @param outWidth length of each {@code z_i}; 0 when {@code outgoing} is null
  * @param activations null when not measured; else {@code [examples, units]} on the probe batch,
  *     convolution channels averaged over spatial positions

@@ -3,7 +3,6 @@ package io.plasticitymonitor.internal.network;
 import io.plasticitymonitor.analysis.LayerData;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -28,7 +27,7 @@ public final class NetworkReader {
   /**
    * The least {@link #sliceBudgetBytes} of a probe slice: small networks take theirs in one pass.
    */
-  private static final long MIN_SLICE_BYTES = 64L << 20;
+  private static final long MIN_SLICE_BYTES = 8L << 20;
 
   private NetworkReader() {}
 
@@ -52,7 +51,8 @@ public final class NetworkReader {
    * Copies every measured layer's parameters and, when a probe is given, runs it through the
    * network in inference mode, in slices, and keeps the hidden layers' activations (convolution
    * channels averaged over spatial positions). The model's stored inputs are restored afterwards.
-   * Call between iterations, never during a forward or backward pass.
+   * Holds the network's lock, as DL4J's own fit and forward passes do: called from a training
+   * callback it runs between iterations, from another thread it waits for the running one.
    *
    * @param probe the probe inputs (one per network input), or null for no activation measures
    */
@@ -66,6 +66,16 @@ public final class NetworkReader {
    * sliceBudgetBytes} of full layer outputs (at least one example a slice).
    */
   static NetworkSnapshot snapshot(
+      Model model, NetworkStructure structure, INDArray[] probe, long sliceBudgetBytes) {
+    // DL4J's fit and forward passes hold the network's lock: a snapshot taken from another thread
+    // (endTask() beside a running fit) waits for the iteration to end rather than copying
+    // parameters mid-update or clearing the inputs its backward pass reads.
+    synchronized (model) {
+      return snapshotLocked(model, structure, probe, sliceBudgetBytes);
+    }
+  }
+
+  private static NetworkSnapshot snapshotLocked(
       Model model, NetworkStructure structure, INDArray[] probe, long sliceBudgetBytes) {
     Map<String, INDArray> weights = new HashMap<>();
     Map<String, INDArray> biases = new HashMap<>();
@@ -126,15 +136,21 @@ public final class NetworkReader {
 
   /**
    * The probe's per-unit activations of every layer that feeds later layers, computed slice by
-   * slice: a forward pass holds every layer's full output (for a convolution, every spatial
-   * position), while the measures keep one row per example (per example and time step for
-   * sequences), so the probe is cut into slices whose full outputs stay within {@link
-   * #sliceBudgetBytes} and each slice's outputs are reduced and released before the next. Rows are
+   * slice: the measures keep one row per example (per example and time step for sequences), while a
+   * forward pass holds layer outputs in full (for a convolution, every spatial position), so the
+   * probe is cut into slices whose outputs held at once stay within {@link #sliceBudgetBytes}; each
+   * output is reduced to its rows as soon as it is computed ({@link ProbeForwardPass}). Rows are
    * per example and inference mode normalises with running statistics, so the result is the same as
    * one pass over the whole probe. The first slice is one example, which sizes the others.
    */
   private static Map<String, INDArray> probeActivations(
       Model model, NetworkStructure structure, INDArray[] probe, long budget) {
+    Map<String, List<LayerPlan>> bySource = new HashMap<>();
+    for (LayerPlan plan : structure.layers()) {
+      if (plan.feedsLaterLayers()) {
+        bySource.computeIfAbsent(plan.activationSource(), k -> new ArrayList<>()).add(plan);
+      }
+    }
     long n = probe[0].size(0);
     Map<String, List<INDArray>> parts = new HashMap<>();
     long from = 0;
@@ -142,24 +158,27 @@ public final class NetworkReader {
     while (from < n) {
       long to = Math.min(n, from + slice);
       INDArray[] in = slice(probe, from, to);
-      List<INDArray> produced = new ArrayList<>();
-      Map<String, INDArray> raw = forward(model, structure, in, produced);
       try {
-        for (LayerPlan plan : structure.layers()) {
-          INDArray a = raw.get(plan.name());
-          if (plan.feedsLaterLayers() && a != null) {
-            INDArray h = perUnit(a, plan);
-            if (h != null) {
-              parts.computeIfAbsent(plan.name(), k -> new ArrayList<>()).add(h);
-            }
-          }
-        }
+        long held =
+            ProbeForwardPass.run(
+                model,
+                structure,
+                in,
+                bySource.keySet(),
+                (source, a) -> {
+                  for (LayerPlan plan : bySource.get(source)) {
+                    INDArray h = perUnit(a, plan);
+                    if (h != null) {
+                      parts.computeIfAbsent(plan.name(), k -> new ArrayList<>()).add(h);
+                    }
+                  }
+                });
         if (from == 0) {
-          long perExample = Math.max(1, outputBytes(produced) / Math.max(1, to - from));
+          long perExample = Math.max(1, held / Math.max(1, to - from));
           slice = Math.max(1, budget / perExample);
         }
       } finally {
-        release(produced, in, probe);
+        release(in, probe);
       }
       from = to;
     }
@@ -172,14 +191,14 @@ public final class NetworkReader {
   }
 
   /**
-   * The most bytes one probe slice's full layer outputs may take: one copy of the parameters (the
-   * snapshot holds that much anyway), and at least {@value #MIN_SLICE_BYTES} so that small networks
-   * run their probe in one pass.
+   * The most bytes of layer outputs one probe slice may hold at once: an eighth of a copy of the
+   * parameters, so that the forward pass adds little to the copy the snapshot holds, and at least
+   * {@value #MIN_SLICE_BYTES} so that small networks run their probe in one pass.
    */
   private static long sliceBudgetBytes(Model model) {
     INDArray params = model.params();
     long bytes = params == null ? 0 : params.length() * params.dataType().width();
-    return Math.max(MIN_SLICE_BYTES, bytes);
+    return Math.max(MIN_SLICE_BYTES, bytes / 8);
   }
 
   private static INDArray[] slice(INDArray[] probe, long from, long to) {
@@ -198,78 +217,13 @@ public final class NetworkReader {
     return out;
   }
 
-  private static long outputBytes(Collection<INDArray> arrays) {
-    Set<INDArray> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-    long bytes = 0;
-    for (INDArray a : arrays) {
-      if (a != null && seen.add(a)) {
-        bytes += a.length() * a.dataType().width();
-      }
-    }
-    return bytes;
-  }
-
-  /**
-   * Frees a slice's full outputs, and the slice itself where it is a copy, now rather than at the
-   * next garbage collection, which for ND4J's off-heap buffers may be far away (the heap barely
-   * grows meanwhile). The caller's probe, views and arrays ND4J does not let go of are left alone.
-   */
-  private static void release(Collection<INDArray> outputs, INDArray[] slice, INDArray[] probe) {
+  /** Frees a slice where it is a copy, now rather than at the next garbage collection. */
+  private static void release(INDArray[] slice, INDArray[] probe) {
     Set<INDArray> callers = Collections.newSetFromMap(new IdentityHashMap<>());
     callers.addAll(Arrays.asList(probe));
-    List<INDArray> all = new ArrayList<>(outputs);
-    all.addAll(Arrays.asList(slice));
-    all.removeIf(callers::contains);
-    NativeMemory.free(all);
-  }
-
-  /**
-   * The full outputs of the layers that {@code structure} measures, by layer name; {@code produced}
-   * receives every array the forward pass returned, measured or not, to be released.
-   */
-  private static Map<String, INDArray> forward(
-      Model model, NetworkStructure structure, INDArray[] probe, List<INDArray> produced) {
-    Map<String, INDArray> out = new HashMap<>();
-    if (model instanceof MultiLayerNetwork mln) {
-      int last =
-          structure.layers().stream()
-              .filter(LayerPlan::feedsLaterLayers)
-              .mapToInt(p -> structure.chainIndex(p.activationSource()))
-              .max()
-              .orElse(0);
-      INDArray saved = mln.getInput();
-      try {
-        // feedForwardToLayer stores the probe as the network's input; put the user's back.
-        List<INDArray> acts = mln.feedForwardToLayer(last, probe[0], false);
-        produced.addAll(acts);
-        for (LayerPlan plan : structure.layers()) {
-          int i = structure.chainIndex(plan.activationSource());
-          if (i + 1 < acts.size()) {
-            out.put(plan.name(), acts.get(i + 1));
-          }
-        }
-      } finally {
-        mln.setInput(saved);
-      }
-    } else {
-      ComputationGraph cg = (ComputationGraph) model;
-      INDArray[] saved = cg.getInputs();
-      try {
-        Map<String, INDArray> all = cg.feedForward(probe, false);
-        produced.addAll(all.values());
-        for (LayerPlan plan : structure.layers()) {
-          INDArray a = all.get(plan.activationSource());
-          if (a != null) {
-            out.put(plan.name(), a);
-          }
-        }
-      } finally {
-        if (saved != null) {
-          cg.setInputs(saved);
-        }
-      }
-    }
-    return out;
+    List<INDArray> copies = new ArrayList<>(Arrays.asList(slice));
+    copies.removeIf(callers::contains);
+    NativeMemory.free(copies);
   }
 
   /**

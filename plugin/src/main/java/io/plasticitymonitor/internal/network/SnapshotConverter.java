@@ -41,22 +41,28 @@ public final class SnapshotConverter {
 
     /**
      * Weights as doubles, by layer, {@code [fanIn, units]} for a convolution and as DL4J keeps them
-     * otherwise ({@link #weights}); the last two are kept, since a layer's are read as its own and
-     * as its producer's outgoing.
+     * otherwise ({@link #weights}), kept from their first conversion until their last read in a
+     * pass through the layers in order: a layer's are read as its own and as the outgoing weights
+     * of each layer that feeds it.
      */
-    private final Map<String, double[]> recent =
-        new java.util.LinkedHashMap<>(4, 0.75f, true) {
-          @Override
-          protected boolean removeEldestEntry(Map.Entry<String, double[]> eldest) {
-            return size() > 2;
-          }
-        };
+    private final Map<String, double[]> converted = new HashMap<>();
+
+    /** How many reads of each layer's weights a pass in order has still to make. */
+    private final Map<String, Integer> readsLeft = new HashMap<>();
 
     LayerDataList(NetworkSnapshot snapshot) {
       this.snapshot = snapshot;
       this.plans = snapshot.structure().layers();
       for (LayerPlan plan : plans) {
         byName.put(plan.name(), plan);
+      }
+      for (LayerPlan plan : plans) {
+        readsLeft.merge(plan.name(), 1, Integer::sum);
+        if (plan.outgoingKnown()) {
+          for (ConsumerLink link : plan.consumers()) {
+            readsLeft.merge(link.consumer(), 1, Integer::sum);
+          }
+        }
       }
     }
 
@@ -76,17 +82,29 @@ public final class SnapshotConverter {
      * ({@code [nIn, ·]}) as it is.
      */
     private double[] weights(LayerPlan plan) {
-      return recent.computeIfAbsent(
-          plan.name(),
-          n -> {
-            INDArray w = snapshot.weights(n);
-            if (plan.kind() != LayerKind.CONVOLUTION) {
-              return copy(w);
-            }
-            int units = (int) w.size(0);
-            int fanIn = (int) (w.length() / Math.max(1, units));
-            return reader.transposed(w, units, fanIn);
-          });
+      String name = plan.name();
+      double[] w = converted.get(name);
+      if (w == null) {
+        w = convert(plan);
+      }
+      // Read out of order, a layer's weights may be read more often than counted: then they are
+      // converted again, never wrong.
+      if (readsLeft.merge(name, -1, Integer::sum) > 0) {
+        converted.put(name, w);
+      } else {
+        converted.remove(name);
+      }
+      return w;
+    }
+
+    private double[] convert(LayerPlan plan) {
+      INDArray w = snapshot.weights(plan.name());
+      if (plan.kind() != LayerKind.CONVOLUTION) {
+        return copy(w);
+      }
+      int units = (int) w.size(0);
+      int fanIn = (int) (w.length() / Math.max(1, units));
+      return reader.transposed(w, units, fanIn);
     }
 
     @Override
@@ -147,7 +165,7 @@ public final class SnapshotConverter {
         widths[j] = readsPerUnit(links.get(j));
         width += widths[j];
       }
-      if (links.size() == 1 && readsOneRowEach(links.get(0), units)) {
+      if (links.size() == 1 && readsAllInOrder(links.get(0), units)) {
         return new Outgoing(weights(byName.get(links.get(0).consumer())), width);
       }
       double[] out = new double[units * width];
@@ -178,13 +196,19 @@ public final class SnapshotConverter {
       return (int) (cw.length() / cw.size(1)); // [nOut, nIn, k…]: nOut·k
     }
 
-    /** A dense or recurrent consumer whose {@code W}'s rows are exactly these units, in order. */
-    private boolean readsOneRowEach(ConsumerLink link, int units) {
+    /**
+     * A consumer that reads exactly these units, in order, so that its {@code W} as {@link
+     * #weights} holds it is already {@code [units, width]}: a dense or recurrent {@code W}'s rows
+     * one a unit, or a convolution's transposed {@code [nIn·k, nOut]}, whose rows {@code i·k … i·k
+     * + k − 1} are unit {@code i}'s.
+     */
+    private boolean readsAllInOrder(ConsumerLink link, int units) {
       LayerPlan consumer = byName.get(link.consumer());
+      INDArray cw = snapshot.weights(consumer.name());
       if (consumer.kind() == LayerKind.CONVOLUTION) {
-        return false;
+        return link.offset() == 0 && cw.size(1) == units;
       }
-      long nIn = snapshot.weights(consumer.name()).size(0);
+      long nIn = cw.size(0);
       return nIn / link.width() == 1 && link.offset() == 0 && units == nIn;
     }
 
@@ -266,7 +290,8 @@ public final class SnapshotConverter {
    * Writes the weights of {@code consumer} that read each of the producer's units into columns
    * {@code column…} of {@code out} ({@code [units, width]} row-major): for a dense or recurrent
    * consumer the rows of its {@code W} fed by the unit's channel, for a convolution {@code W[:,
-   * channel, :, :]}, in the order of its {@code [nOut, nIn, k…]} layout.
+   * channel, :, :]} kernel position by kernel position ({@code [k…, nOut]}; every measure of {@code
+   * z_i} is a norm or a distance, the same in any order common to all units).
    *
    * @param cw the consumer's {@code W} (for its shape)
    * @param c the consumer's {@code W} as {@link LayerDataList#weights} holds it: as {@code cw} for
@@ -298,13 +323,8 @@ public final class SnapshotConverter {
     int kk = (int) (cw.length() / ((long) nOut * nIn)); // kernel positions: 1-, 2- or 3-D
     for (int i = 0; i < units; i++) {
       int ch = link.offset() + i;
-      int at = i * width + column;
-      for (int q = 0; q < kk; q++) {
-        int row = (ch * kk + q) * nOut; // c[(ch·kk + q)·nOut + o] = W[o, ch, q]
-        for (int o = 0; o < nOut; o++) {
-          out[at + o * kk + q] = c[row + o];
-        }
-      }
+      // c[(ch·kk + q)·nOut + o] = W[o, ch, q]: the channel's weights are kk·nOut values in a row.
+      System.arraycopy(c, ch * kk * nOut, out, i * width + column, kk * nOut);
     }
   }
 

@@ -107,6 +107,51 @@ class NetworkReaderTest {
   @Test
   void aProbeRunInOneExampleSlicesGivesTheActivationsOfOnePass() {
     // Convolution → batch norm → ReLU with a residual add: per-channel means per example.
+    assertSlicesMatchOnePass(residualGraph(), Nd4j.rand(DataType.FLOAT, 7, 2, 8, 8));
+    // An LSTM: a row per example and time step, in example-major order.
+    assertSlicesMatchOnePass(lstm(), Nd4j.rand(DataType.FLOAT, 5, 3, 6));
+  }
+
+  @Test
+  void theProbesRowsAreThoseOfDl4jsOwnForwardPassAndLeaveNetworkAndProbeAsTheyWere() {
+    ComputationGraph graph = residualGraph();
+    INDArray probe = Nd4j.rand(DataType.FLOAT, 5, 2, 8, 8);
+    INDArray probeBefore = probe.dup();
+    INDArray outputBefore = graph.outputSingle(probe).dup();
+    java.util.Map<String, INDArray> full = graph.feedForward(probe, false);
+    NetworkStructure structure = NetworkStructure.of(graph);
+    // Budget 1 byte: a slice per example, every layer output freed as soon as it is read.
+    NetworkSnapshot snapshot = NetworkReader.snapshot(graph, structure, new INDArray[] {probe}, 1);
+    int measured = 0;
+    for (LayerPlan plan : structure.layers()) {
+      if (!plan.feedsLaterLayers()) {
+        continue;
+      }
+      INDArray expected = full.get(plan.activationSource()).mean(2, 3); // [examples, channels]
+      assertThat(snapshot.activations(plan.name()).castTo(DataType.DOUBLE))
+          .as(plan.name())
+          .matches(a -> a.equalsWithEps(expected.castTo(DataType.DOUBLE), 1e-6), "equal");
+      measured++;
+    }
+    assertThat(measured).isEqualTo(2); // conv (read through bn and relu) and conv2
+    assertThat(probe).isEqualTo(probeBefore);
+    // Nothing the network holds was freed: the same output, and it trains on.
+    assertThat(graph.outputSingle(probe)).isEqualTo(outputBefore);
+    graph.fit(new DataSet(probe, oneHot(5, 3)));
+
+    MultiLayerNetwork lstm = lstm();
+    INDArray sequences = Nd4j.rand(DataType.FLOAT, 4, 3, 6);
+    INDArray lstmOut = lstm.output(sequences).dup();
+    INDArray h = lstm.feedForward(sequences, false).get(1); // [examples, units, steps]
+    NetworkStructure lstmStructure = NetworkStructure.of(lstm);
+    NetworkSnapshot s = NetworkReader.snapshot(lstm, lstmStructure, new INDArray[] {sequences}, 1);
+    INDArray rows = h.permute(0, 2, 1).dup('c').reshape('c', 4 * 6, 4);
+    assertThat(s.activations(lstmStructure.layers().get(0).name()))
+        .matches(a -> a.equalsWithEps(rows, 1e-6), "equal");
+    assertThat(lstm.output(sequences)).isEqualTo(lstmOut);
+  }
+
+  private static ComputationGraph residualGraph() {
     ComputationGraph graph =
         new ComputationGraph(
             new NeuralNetConfiguration.Builder()
@@ -147,9 +192,10 @@ class NetworkReaderTest {
     graph.init();
     // Running statistics away from their initial values, as after training.
     graph.fit(new DataSet(Nd4j.rand(DataType.FLOAT, 16, 2, 8, 8), oneHot(16, 3)));
-    assertSlicesMatchOnePass(graph, Nd4j.rand(DataType.FLOAT, 7, 2, 8, 8));
+    return graph;
+  }
 
-    // An LSTM: a row per example and time step, in example-major order.
+  private static MultiLayerNetwork lstm() {
     MultiLayerNetwork lstm =
         new MultiLayerNetwork(
             new NeuralNetConfiguration.Builder()
@@ -165,7 +211,7 @@ class NetworkReaderTest {
                         .build())
                 .build());
     lstm.init();
-    assertSlicesMatchOnePass(lstm, Nd4j.rand(DataType.FLOAT, 5, 3, 6));
+    return lstm;
   }
 
   private static void assertSlicesMatchOnePass(Model model, INDArray probe) {

@@ -62,6 +62,14 @@ final class ResNet50PhasesBench {
 
       before = Pointer.physicalBytes();
       rss.restart();
+      try (NetworkSnapshot weightsOnly =
+          NetworkReader.snapshot(net, NetworkStructure.of(net), null)) {
+        row(b, "snapshot of the parameters alone (no probe; closed after)", before, rss.peak());
+      }
+      ResNet50Bench.settle();
+
+      before = Pointer.physicalBytes();
+      rss.restart();
       NetworkSnapshot snapshot =
           NetworkReader.snapshot(net, NetworkStructure.of(net), new INDArray[] {probeImages});
       row(
