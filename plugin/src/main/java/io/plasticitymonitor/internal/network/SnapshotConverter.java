@@ -20,8 +20,9 @@ public final class SnapshotConverter {
    * Converts a snapshot to one {@link LayerData} per measured layer, in double precision, with each
    * hidden unit's outgoing weights gathered from the layers that read it. The list is lazy: a layer
    * is converted when it is read, so an analysis that goes through the layers in order holds the
-   * double-precision copies of about one layer at a time besides the snapshot, not a second copy of
-   * the whole network.
+   * double-precision copies of one layer at a time, plus the weights of the layers still to be read
+   * that it has already read as outgoing weights, besides the snapshot: not a second copy of the
+   * whole network.
    */
   public static List<LayerData> layerData(NetworkSnapshot snapshot) {
     return new LayerDataList(snapshot);

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import io.plasticitymonitor.analysis.LayerData;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
@@ -27,6 +29,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
@@ -87,6 +90,46 @@ class NetworkReaderTest {
   }
 
   @Test
+  void aConvolutionsOutgoingWeightsAreEachChannelsWeightsInTheNextConvolution() {
+    MultiLayerNetwork net =
+        new MultiLayerNetwork(
+            new NeuralNetConfiguration.Builder()
+                .seed(5)
+                .dataType(DataType.FLOAT)
+                .list()
+                .layer(new ConvolutionLayer.Builder(3, 3).nIn(2).nOut(3).build())
+                .layer(new ConvolutionLayer.Builder(2, 2).nOut(4).build())
+                .layer(new GlobalPoolingLayer(PoolingType.AVG))
+                .layer(
+                    new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                        .nOut(2)
+                        .activation(Activation.SOFTMAX)
+                        .build())
+                .setInputType(InputType.convolutional(6, 6, 2))
+                .build());
+    net.init();
+    LayerData conv =
+        SnapshotConverter.layerData(NetworkReader.snapshot(net, NetworkStructure.of(net), null))
+            .get(0);
+    INDArray next = net.getLayer(1).getParam("W"); // [nOut 4, nIn 3, 2, 2]
+    assertThat(conv.outWidth()).isEqualTo(4 * 2 * 2);
+    for (int i = 0; i < 3; i++) {
+      // z_i = W_next[:, i, :, :], in an order of the reader's choosing, the same for every unit.
+      double[] expected =
+          doubles(
+              next.get(
+                  NDArrayIndex.all(),
+                  NDArrayIndex.point(i),
+                  NDArrayIndex.all(),
+                  NDArrayIndex.all()));
+      double[] row = Arrays.copyOfRange(conv.outgoing(), i * 16, i * 16 + 16);
+      Arrays.sort(expected);
+      Arrays.sort(row);
+      assertThat(row).as("unit " + i).containsExactly(expected);
+    }
+  }
+
+  @Test
   void closingASnapshotFreesItsCopiesAndLeavesTheNetworkAsItWas() {
     MultiLayerNetwork net = net();
     INDArray params = net.params().dup();
@@ -118,7 +161,7 @@ class NetworkReaderTest {
     INDArray probe = Nd4j.rand(DataType.FLOAT, 5, 2, 8, 8);
     INDArray probeBefore = probe.dup();
     INDArray outputBefore = graph.outputSingle(probe).dup();
-    java.util.Map<String, INDArray> full = graph.feedForward(probe, false);
+    Map<String, INDArray> full = graph.feedForward(probe, false);
     NetworkStructure structure = NetworkStructure.of(graph);
     // Budget 1 byte: a slice per example, every layer output freed as soon as it is read.
     NetworkSnapshot snapshot = NetworkReader.snapshot(graph, structure, new INDArray[] {probe}, 1);
