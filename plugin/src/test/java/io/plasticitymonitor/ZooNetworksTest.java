@@ -54,7 +54,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * are in range and gauges that match them, and give a scrape that {@code promtool check metrics}
  * accepts (Debian package {@code prometheus}; the test fails, not skips, without it).
  */
-class ZooNetworksTest {
+public class ZooNetworksTest {
   private static final Path PROMTOOL = Path.of("/usr/bin/promtool");
   private static final int BATCH = 2;
   private static final int ITERATIONS = 2;
@@ -62,14 +62,14 @@ class ZooNetworksTest {
   @TempDir Path dir;
 
   /** A zoo network and random data of its input and output shape. */
-  record Zoo(String name, Supplier<Model> model, Supplier<DataSet> data) {
+  public record Zoo(String name, Supplier<Model> model, Supplier<DataSet> data) {
     @Override
     public String toString() {
       return name;
     }
   }
 
-  static Stream<Arguments> zoo() {
+  public static Stream<Arguments> zoo() {
     return Stream.of(resNet50(), vgg16(), simpleCnn(), darknet19(), uNet(), textGenerationLstm())
         .map(Arguments::of);
   }

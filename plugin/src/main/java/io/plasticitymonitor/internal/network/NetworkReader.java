@@ -232,7 +232,7 @@ public final class NetworkReader {
    * recurrent and embedding-sequence outputs; the units start at channel {@code activationOffset}.
    * Null when the shape is not one of these.
    */
-  private static INDArray perUnit(INDArray a, LayerPlan plan) {
+  static INDArray perUnit(INDArray a, LayerPlan plan) {
     INDArray h;
     if (plan.kind() == LayerKind.CONVOLUTION && a.rank() >= 3) {
       int[] positions = new int[a.rank() - 2];
