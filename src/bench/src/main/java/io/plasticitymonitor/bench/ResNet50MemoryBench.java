@@ -176,6 +176,7 @@ final class ResNet50MemoryBench {
 
   private List<Sample> trainingOnly(ComputationGraph net, DataSet data, RssSampler rss)
       throws InterruptedException {
+    warmUp(net, data);
     List<Sample> samples = new ArrayList<>();
     for (int t = 1; t <= tasks; t++) {
       rss.restart();
@@ -196,6 +197,7 @@ final class ResNet50MemoryBench {
     try (PlasticityListener listener =
         PlasticityMonitors.listener(config(outputDirectory), registry)) {
       net.setListeners(listener);
+      warmUp(net, data); // no task running: the listener only watches
       for (int t = 1; t <= tasks; t++) {
         rss.restart();
         long before = analyses(registry);
@@ -212,6 +214,18 @@ final class ResNet50MemoryBench {
       net.close();
     }
     return samples;
+  }
+
+  /**
+   * Two iterations before the first task, in both phases: DL4J sizes a new network's workspaces in
+   * its first iterations, which would otherwise fall into the first task's peak of one phase and
+   * not be told apart from the listener's.
+   */
+  private static void warmUp(ComputationGraph net, DataSet data) throws InterruptedException {
+    for (int i = 0; i < 2; i++) {
+      net.fit(data);
+    }
+    ResNet50Bench.settle();
   }
 
   /** The after-GC readings at a task's end, with the task's resident-set peak. */
