@@ -101,6 +101,34 @@ final class ResNet50PhasesBench {
               trimNanos / 1e6,
               after >> 20,
               largest[0]));
+
+      // A periodic analysis runs beside training: two iterations alone, then two iterations with
+      // a snapshot taken before them and analysed on its own thread meanwhile.
+      b.append(
+          String.format(
+              Locale.ROOT,
+              "%nBeside training (as a periodic analysis runs):%n%n| phase | RSS before, MB"
+                  + " | RSS peak in the phase, MB | above before, MB"
+                  + " | Java heap committed at the end, MB |%n|---|---|---|---|---|%n"));
+      before = Pointer.physicalBytes();
+      rss.restart();
+      net.fit(data);
+      net.fit(data);
+      row(b, "two training iterations alone", before, rss.peak());
+      ResNet50Bench.settle();
+
+      before = Pointer.physicalBytes();
+      rss.restart();
+      NetworkSnapshot beside =
+          NetworkReader.snapshot(net, NetworkStructure.of(net), new INDArray[] {probeImages});
+      Thread besideAnalysis = new Thread(() -> analyse(beside, rss), "bench-phases-beside");
+      besideAnalysis.start();
+      net.fit(data);
+      net.fit(data);
+      besideAnalysis.join();
+      row(b, "snapshot, then its analysis beside two training iterations", before, rss.peak());
+      beside.close();
+      NativeMemory.trim();
     }
     net.close();
     return b.toString();
