@@ -5,7 +5,9 @@ import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
@@ -18,8 +20,31 @@ import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /** Small real DL4J networks and data for tests. */
-final class Networks {
+public final class Networks {
   private Networks() {}
+
+  /**
+   * An LSTM of 4 units with the given activation reading 3 features a step, under a softmax output
+   * of 2 classes a step.
+   */
+  public static MultiLayerNetwork lstm(Activation activation) {
+    MultiLayerNetwork net =
+        new MultiLayerNetwork(
+            new NeuralNetConfiguration.Builder()
+                .seed(5)
+                .dataType(DataType.FLOAT)
+                .list()
+                .layer(new LSTM.Builder().nIn(3).nOut(4).activation(activation).build())
+                .layer(
+                    new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
+                        .nIn(4)
+                        .nOut(2)
+                        .activation(Activation.SOFTMAX)
+                        .build())
+                .build());
+    net.init();
+    return net;
+  }
 
   /**
    * A dense ReLU MLP {@code sizes[0] → … → sizes[n-1]} with a softmax output, SGD at {@code lr}.

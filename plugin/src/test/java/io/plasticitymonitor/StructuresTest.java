@@ -15,9 +15,7 @@ import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.DropoutLayer;
-import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
-import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.conf.layers.misc.ElementWiseMultiplicationLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -232,21 +230,7 @@ class StructuresTest {
 
   @Test
   void recurrentLayersAreMeasuredAsRecurrentUnits() {
-    MultiLayerConfiguration conf =
-        new NeuralNetConfiguration.Builder()
-            .seed(5)
-            .dataType(DataType.FLOAT)
-            .list()
-            .layer(new LSTM.Builder().nIn(3).nOut(4).activation(Activation.TANH).build())
-            .layer(
-                new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
-                    .nIn(4)
-                    .nOut(2)
-                    .activation(Activation.SOFTMAX)
-                    .build())
-            .build();
-    MultiLayerNetwork net = new MultiLayerNetwork(conf);
-    net.init();
+    MultiLayerNetwork net = Networks.lstm(Activation.TANH);
     INDArray probe = Nd4j.rand(DataType.FLOAT, 2, 3, 5);
 
     List<LayerMeasures> layers = ModelAnalysis.analyze(net, probe, Thresholds.DEFAULTS);
@@ -263,21 +247,7 @@ class StructuresTest {
 
   @Test
   void aRecurrentLayerWithoutSignSymmetryHasNoUnitMeasuresAndSaysWhy() {
-    MultiLayerConfiguration conf =
-        new NeuralNetConfiguration.Builder()
-            .seed(5)
-            .dataType(DataType.FLOAT)
-            .list()
-            .layer(new LSTM.Builder().nIn(3).nOut(4).activation(Activation.SIGMOID).build())
-            .layer(
-                new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
-                    .nIn(4)
-                    .nOut(2)
-                    .activation(Activation.SOFTMAX)
-                    .build())
-            .build();
-    MultiLayerNetwork net = new MultiLayerNetwork(conf);
-    net.init();
+    MultiLayerNetwork net = Networks.lstm(Activation.SIGMOID);
     List<LayerMeasures> layers =
         ModelAnalysis.analyze(net, Nd4j.rand(DataType.FLOAT, 2, 3, 5), Thresholds.DEFAULTS);
     assertThat(layers.get(0).hidden()).isTrue();

@@ -3,6 +3,7 @@ package io.plasticitymonitor.internal.network;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import io.plasticitymonitor.Networks;
 import io.plasticitymonitor.analysis.LayerData;
 import java.util.Arrays;
 import java.util.List;
@@ -17,10 +18,8 @@ import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
-import org.deeplearning4j.nn.conf.layers.LSTM;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.PoolingType;
-import org.deeplearning4j.nn.conf.layers.RnnOutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
@@ -152,7 +151,7 @@ class NetworkReaderTest {
     // Convolution → batch norm → ReLU with a residual add: per-channel means per example.
     assertSlicesMatchOnePass(residualGraph(), Nd4j.rand(DataType.FLOAT, 7, 2, 8, 8));
     // An LSTM: a row per example and time step, in example-major order.
-    assertSlicesMatchOnePass(lstm(), Nd4j.rand(DataType.FLOAT, 5, 3, 6));
+    assertSlicesMatchOnePass(Networks.lstm(Activation.TANH), Nd4j.rand(DataType.FLOAT, 5, 3, 6));
   }
 
   @Test
@@ -182,7 +181,7 @@ class NetworkReaderTest {
     assertThat(graph.outputSingle(probe)).isEqualTo(outputBefore);
     graph.fit(new DataSet(probe, oneHot(5, 3)));
 
-    MultiLayerNetwork lstm = lstm();
+    MultiLayerNetwork lstm = Networks.lstm(Activation.TANH);
     INDArray sequences = Nd4j.rand(DataType.FLOAT, 4, 3, 6);
     INDArray lstmOut = lstm.output(sequences).dup();
     INDArray h = lstm.feedForward(sequences, false).get(1); // [examples, units, steps]
@@ -236,25 +235,6 @@ class NetworkReaderTest {
     // Running statistics away from their initial values, as after training.
     graph.fit(new DataSet(Nd4j.rand(DataType.FLOAT, 16, 2, 8, 8), oneHot(16, 3)));
     return graph;
-  }
-
-  private static MultiLayerNetwork lstm() {
-    MultiLayerNetwork lstm =
-        new MultiLayerNetwork(
-            new NeuralNetConfiguration.Builder()
-                .seed(7)
-                .dataType(DataType.FLOAT)
-                .list()
-                .layer(new LSTM.Builder().nIn(3).nOut(4).activation(Activation.TANH).build())
-                .layer(
-                    new RnnOutputLayer.Builder(LossFunctions.LossFunction.MCXENT)
-                        .nIn(4)
-                        .nOut(2)
-                        .activation(Activation.SOFTMAX)
-                        .build())
-                .build());
-    lstm.init();
-    return lstm;
   }
 
   private static void assertSlicesMatchOnePass(Model model, INDArray probe) {
